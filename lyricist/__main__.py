@@ -1,0 +1,3 @@
+from lyricist.cli import main
+
+main()
