@@ -1,0 +1,59 @@
+"""Progress reporting that works the same in the CLI, the app and tests.
+
+Library functions that take long accept ``progress: ProgressFn | None``, a
+callable ``(fraction, message)`` with ``fraction`` in [0, 1]. The CLI passes
+:func:`rich_progress` (a rich bar on stderr), the app passes a wrapper around
+``st.progress``, and tests pass nothing.
+
+Example:
+    >>> seen = []
+    >>> report(lambda f, m: seen.append((f, m)), 0.5, "half way")
+    >>> seen
+    [(0.5, 'half way')]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Callable, Iterator, Optional
+
+ProgressFn = Callable[[float, str], None]
+
+
+def report(progress: Optional[ProgressFn], fraction: float, message: str = "") -> None:
+    """Call ``progress`` if there is one, clamping the fraction to [0, 1]."""
+    if progress is not None:
+        progress(min(1.0, max(0.0, float(fraction))), message)
+
+
+def scaled(progress: Optional[ProgressFn], start: float, end: float) -> Optional[ProgressFn]:
+    """A progress callback for a sub-task that fills ``[start, end]`` of the parent bar."""
+    if progress is None:
+        return None
+    return lambda f, m="": progress(start + (end - start) * min(1.0, max(0.0, f)), m)
+
+
+@contextlib.contextmanager
+def rich_progress(description: str, enabled: bool = True) -> Iterator[Optional[ProgressFn]]:
+    """A rich progress bar on stderr, yielded as a :data:`ProgressFn`.
+
+    Yields ``None`` when disabled, so callers need no special case.
+    """
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    console = Console(file=sys.stderr)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("{task.fields[msg]}"),
+                  console=console, transient=False) as bar:
+        task = bar.add_task(description, total=1.0, msg="")
+
+        def update(fraction: float, message: str = "") -> None:
+            bar.update(task, completed=fraction, msg=message)
+
+        yield update
+        bar.update(task, completed=1.0)

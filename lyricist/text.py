@@ -1,0 +1,157 @@
+"""Tokens and lemmas of lyric text, through one spaCy pipeline loaded once.
+
+Uses ``en_core_web_sm`` when it is installed, otherwise blank English with the
+lookup lemmatizer from ``spacy-lookups-data``. The tokenizer is tuned for
+lyrics: apostrophe forms stay whole (``don't``, ``lovin'``, ``'cause``,
+``y'all``, ``gonna``), and clippings lemmatise to their full word.
+
+Example:
+    >>> tokens("I'm lovin' you 'cause y'all gonna dance!")
+    ["i'm", "lovin'", 'you', "'cause", "y'all", 'gonna', 'dance']
+    >>> lemma("lovin'")
+    'love'
+    >>> content_lemmas("Leaving a small town at dawn")
+    ['leave', 'small', 'town', 'dawn']
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import Iterable, Iterator
+
+# Clippings and lyric spellings whose full form a lemmatizer knows.
+CLIPPINGS = {
+    "gonna": "going", "wanna": "want", "gotta": "got", "gimme": "give", "lemme": "let",
+    "kinda": "kind", "sorta": "sort", "outta": "out", "lotta": "lot", "tryna": "trying",
+    "'cause": "because", "cause": "because", "'cos": "because", "cuz": "because", "'til": "until",
+    "til": "until", "'em": "them", "'bout": "about", "'round": "around", "'fore": "before",
+    "y'all": "you", "ya": "you", "ain't": "be", "o'": "of", "ol'": "old", "n'": "and",
+    "'n'": "and", "tho": "though", "thru": "through", "nothin'": "nothing",
+    "somethin'": "something", "ev'ry": "every", "ev'rything": "everything",
+}
+# Lemmas of contractions: the head word carries the meaning.
+_NEG = {"can't": "can", "won't": "will", "don't": "do", "doesn't": "do", "didn't": "do",
+        "isn't": "be", "aren't": "be", "wasn't": "be", "weren't": "be", "shan't": "shall"}
+
+_WORD = re.compile(r"^(?:'?[^\W\d_]+(?:'[^\W\d_]+)*'?)$")
+_TOKEN_MATCH = re.compile(
+    r"^(?:[A-Za-z]+(?:['’][A-Za-z]+)+|[A-Za-z]+in['’]|['’](?:cause|cos|til|em|bout|round|fore|n['’]?)"
+    r"|[Oo]l['’]|[Oo]['’])$"
+)
+
+
+@functools.lru_cache(maxsize=1)
+def get_nlp():
+    """The shared spaCy pipeline (loaded on first use, then cached).
+
+    Only the tokenizer and the lemmatizer run; the parser and NER are
+    excluded so that tokenising a large corpus stays fast.
+    """
+    import spacy
+
+    try:
+        nlp = spacy.load("en_core_web_sm", exclude=["parser", "ner", "senter"])
+    except OSError:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+    tok = nlp.tokenizer
+    # Keep apostrophe forms whole: drop the built-in splits of "don't" -> do n't.
+    tok.rules = {k: v for k, v in tok.rules.items() if "'" not in k and "’" not in k
+                 and k.lower() not in {"gonna", "wanna", "gotta", "cannot", "gimme", "lemme"}}
+    tok.token_match = _TOKEN_MATCH.match
+    return nlp
+
+
+def normalize(text: str) -> str:
+    """NFC and straight apostrophes, so ``lovin’`` and ``lovin'`` are one word."""
+    return unicodedata.normalize("NFC", text).replace("’", "'").replace("‘", "'")
+
+
+def _is_word(t: str) -> bool:
+    return bool(_WORD.match(t)) and t != "'"
+
+
+def tokens(text: str) -> list[str]:
+    """Lowercased word tokens of ``text``; punctuation, numbers and symbols dropped.
+
+    Example:
+        >>> tokens("Don't stop, runnin' down 5th street")
+        ["don't", 'stop', "runnin'", 'down', 'street']
+    """
+    return [t.lower_ for t in get_nlp().tokenizer(normalize(text)) if _is_word(t.text)]
+
+
+def tokens_many(texts: Iterable[str], batch_size: int = 1000) -> Iterator[list[str]]:
+    """:func:`tokens` for many texts, streamed through ``tokenizer.pipe``."""
+    tok = get_nlp().tokenizer
+    for doc in tok.pipe((normalize(t) for t in texts), batch_size=batch_size):
+        yield [t.lower_ for t in doc if _is_word(t.text)]
+
+
+def expand(word: str) -> str:
+    """Full spelling of a lyric clipping (``lovin'`` -> ``loving``), else the word."""
+    w = normalize(word).lower()
+    if w in CLIPPINGS:
+        return CLIPPINGS[w]
+    if w.endswith("in'") and len(w) > 4:
+        return w[:-1] + "g"
+    return w
+
+
+@functools.lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """Dictionary form of one word, clippings and contractions included.
+
+    Example:
+        >>> [lemma(w) for w in ["lovin'", "gonna", "hearts", "don't", "cried"]]
+        ['love', 'go', 'heart', 'do', 'cry']
+    """
+    w = expand(word)
+    if w in _NEG:
+        return _NEG[w]
+    if "'" in w.strip("'"):
+        w = w.strip("'").split("'")[0]  # heart's -> heart, i'm -> i, we'll -> we
+    w = w.strip("'")
+    if not w:
+        return word.lower()
+    nlp = get_nlp()
+    doc = nlp(w)
+    lem = doc[0].lemma_.lower() if len(doc) else w
+    return lem or w
+
+
+def lemmas(text: str) -> list[str]:
+    """Lemma of every word token of ``text`` (see :func:`tokens`)."""
+    return [lemma(t) for t in tokens(text)]
+
+
+def is_stop(word: str) -> bool:
+    """True for function words (spaCy's English stop list, plus lyric fillers)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    w = expand(word)
+    return w in STOP_WORDS or w in _FILLERS or word.lower() in _FILLERS or "'" in w
+
+
+_FILLERS = {"oh", "ooh", "ah", "yeah", "hey", "la", "na", "uh", "whoa", "baby", "ya", "yo", "mm", "got",
+            "let", "go", "get", "like", "know", "come", "way", "make", "want", "be", "do"}
+
+
+def content_lemmas(text: str) -> list[str]:
+    """Lemmas of the content words of ``text``, in order, without repeats.
+
+    Example:
+        >>> content_lemmas("The city lights are burning, burning bright")
+        ['city', 'light', 'burn', 'bright']
+    """
+    out: list[str] = []
+    for t in tokens(text):
+        if is_stop(t) or len(t) < 2:
+            continue
+        lem = lemma(t)
+        if lem not in out and not is_stop(lem) and len(lem) > 1:
+            out.append(lem)
+    return out
