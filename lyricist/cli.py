@@ -123,6 +123,22 @@ def rhymes_cmd(word: str = typer.Argument(..., help="The word to rhyme."),
         f"{k}: {', '.join(r[k][:40])}" for k in ("perfect", "near", "multi") if r.get(k)) or "no rhymes found")
 
 
+# ----------------------------------------------------------------- embeddings (similar, analogy, eval embeddings)
+# (end embeddings)
+
+
+# ----------------------------------------------------------------- sentiment (score, classify, eval sentiment|mood)
+# (end sentiment)
+
+
+# ----------------------------------------------------------------- generator (generate, eval generator)
+# (end generator)
+
+
+# ----------------------------------------------------------------- train all, demo
+# (end demo)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -1,0 +1,20 @@
+"""Shared test setup: offline, quiet, seeded, and accelerate reset between tests."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True)
+def _reset_accelerate():
+    """Accelerate keeps a process-wide singleton; each test starts clean."""
+    from lyricist.train import reset_accelerate_state
+
+    reset_accelerate_state()
+    yield
+    reset_accelerate_state()
