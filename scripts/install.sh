@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install lyricist and what it needs on a fresh machine (idempotent; fast when done).
+#   scripts/install.sh          runtime only
+#   scripts/install.sh --dev    + pytest and the headless browser used by the UI test
+# torch is installed first and pinned, so no dependency can pull CUDA wheels.
+# GPU users: set TORCH_SPEC to the CUDA build you want, e.g. TORCH_SPEC="torch==2.13.0"
+# with PIP_INDEX_URL pointing at the PyTorch CUDA index, before running this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
+pip_q() { "$PY" -m pip install -q --disable-pip-version-check "$@"; }
+
+"$PY" -c "import torch" 2>/dev/null || pip_q "$TORCH_SPEC"
+if [ "${1:-}" = "--dev" ]; then
+  pip_q -e ".[dev]"
+  if ! command -v chromium >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+      echo "installing Debian chromium for the browser test..." >&2
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+        || echo "warning: could not install chromium; the browser test will be skipped" >&2
+    else
+      echo "warning: no chromium and no root apt-get; the browser test will be skipped" >&2
+    fi
+  fi
+else
+  pip_q -e .
+fi
