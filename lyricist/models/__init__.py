@@ -1,0 +1,1 @@
+"""Neural network modules and their configs (no data loading, no accelerate)."""
