@@ -322,6 +322,8 @@ def train_sentiment_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
                                                                    help="Subsample the training rows."),
                         max_seconds: Optional[float] = typer.Option(None, "--max-seconds",
                                                                     help="Training time budget per model."),
+                        min_words: Optional[int] = typer.Option(None, "--min-words",
+                                                                help="Train only on texts of at least N words."),
                         as_json: bool = JSON) -> None:
     """Train the sentiment classifiers (LSTM over word2vec, fine-tuned MiniLM) on labeled texts."""
     from lyricist.config import preset_check
@@ -333,7 +335,7 @@ def train_sentiment_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
     with rich_progress("Training sentiment", enabled=not as_json) as p:
         r = train_sentiment([str(c) for c in corpus] if corpus else None, preset, out, arch, base_model, epochs,
                             resume, p, vectors=vectors, text_col=text_col, label_col=label_col,
-                            max_examples=max_examples, max_seconds=max_seconds, log=log)
+                            max_examples=max_examples, max_seconds=max_seconds, min_words=min_words, log=log)
     emit(r, as_json, _train_sentiment_text)
 
 

@@ -310,16 +310,18 @@ def normalise_mood(value) -> str | None:
 
 
 def load_mood_songs(paths: Sequence[str | os.PathLike] | None = None, *, text_col: str | None = None,
-                    label_col: str | None = None) -> tuple[list[list[str]], list[str], str, list[str]]:
+                    label_col: str | None = None, dedup: bool = True
+                    ) -> tuple[list[list[str]], list[str], str, list[str]]:
     """Lines and moods of every labeled song; also the data fingerprint and sources.
 
-    Default paths: the bundled ``corpora/songs``.
+    Default paths: the bundled ``corpora/songs``. ``dedup=False`` keeps duplicate songs
+    (evaluation scores every row of a file).
     """
     from lyricist.corpus import fingerprint, read_songs
 
     paths = [Path(p) for p in (paths or [bundled_corpus() / "songs"])]
     lines, moods = [], []
-    for song in read_songs(paths, text_col=text_col, label_col=label_col):
+    for song in read_songs(paths, text_col=text_col, label_col=label_col, dedup=dedup):
         mood = normalise_mood(song.mood)
         ls = [ln.text for ln in song.lines if ln.text.strip()]
         if mood and ls:
@@ -492,7 +494,7 @@ def evaluate_mood(data: str | os.PathLike, text_col: str | None = None, label_co
     path = Path(data)
     if not path.exists():
         raise LyricistError(f"no such file or folder: {path} (check --data)")
-    lines, gold, _, _ = load_mood_songs([path], text_col=text_col, label_col=label_col)
+    lines, gold, _, _ = load_mood_songs([path], text_col=text_col, label_col=label_col, dedup=False)
     folder = checkpoint_dir("mood", model)
     t0 = time.perf_counter()
     if (folder / "config.json").is_file() or model:

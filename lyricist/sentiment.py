@@ -107,7 +107,6 @@ class LSTMScorer(Scorer):
     name = "lstm"
 
     def __init__(self, folder: str | os.PathLike):
-        import torch
         from safetensors.torch import load_file
 
         from lyricist.checkpoint import read_config
@@ -137,7 +136,6 @@ class LSTMScorer(Scorer):
                                 f"{self.cfg.vocab_size}: retrain with `lyricist train sentiment --arch lstm`")
         self.index = {w: i for i, w in enumerate(self.vocab)}
         self.model = model.eval()
-        torch.set_grad_enabled(True)  # loading must not leave grad mode changed
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         from lyricist.sentiment_train import encode_tokens, lstm_probs
@@ -456,16 +454,21 @@ def tone_report(song, scorer: Scorer | str | None = None, window: int = 3, *, mo
                           "smoothed": smoothed[i], "label": r["label"], "probs": r["probs"],
                           "emotions": normalise_counts(counts[i])})
 
-    # Sections: consecutive lines that share a section name and index.
-    sections, start = [], 0
+    # Sections: consecutive lines that share a section index; named "Verse 1", "Chorus 2"...
+    # (a song without markers has stanzas, which count as verses).
+    sections, start, seen_kinds = [], 0, {}
     for i in range(1, len(lines) + 1):
         if i == len(lines) or (lines[i].section, lines[i].section_index) != (lines[start].section,
                                                                               lines[start].section_index):
-            name = lines[start].section or ""
-            sec = {"name": name or "song", "kind": section_kind(name), "start": start, "end": i - 1,
-                   "n_lines": i - start}
+            raw = lines[start].section or ""
+            kind = section_kind(raw)
+            seen_kinds[raw] = seen_kinds.get(raw, 0) + 1
+            name = f"{(raw or 'stanza').replace('-', ' ').title().replace(' ', '-')} {seen_kinds[raw]}"
+            sec = {"name": name, "kind": kind, "start": start, "end": i - 1, "n_lines": i - start}
             sec.update(_summary(range(start, i), probs, counts))
             sections.append(sec)
+            for j in range(start, i):
+                out_lines[j]["section"] = name
             start = i
     by_kind: dict = {}
     for sec in sections:
@@ -625,7 +628,8 @@ def classify_file(path: str | os.PathLike, text_col: str | None = None, model: s
             batch.clear()
             report(progress, n / total if total else 0.0, f"{n:,} texts")
 
-        for rec in read_texts([path], text_col=text_col, kind="sentiment"):
+        # dedup=False: one prediction per input row, duplicates included
+        for rec in read_texts([path], text_col=text_col, kind="sentiment", dedup=False):
             batch.append(rec.text)
             if len(batch) >= batch_size:
                 flush()
@@ -681,7 +685,8 @@ def evaluate_sentiment(data: str | os.PathLike, text_col: str | None = None, lab
     if not path.exists():
         raise LyricistError(f"no such file: {path} (check --data)")
     texts, gold = [], []
-    for rec in read_texts([path], text_col=text_col, label_col=label_col, label_map=label_map, kind="sentiment"):
+    for rec in read_texts([path], text_col=text_col, label_col=label_col, label_map=label_map, kind="sentiment",
+                          dedup=False):  # score every row of a benchmark file
         if rec.label in SENTIMENT_LABELS and (split == "all" or rec.split == split):
             texts.append(rec.text)
             gold.append(rec.label)

@@ -78,6 +78,8 @@ class LSTMTrainConfig:
     """Epochs without a better validation macro-F1 before stopping."""
     max_examples: int = 0
     """Use at most this many training examples, sampled with the seed (0: all)."""
+    min_words: int = 0
+    """Train only on texts of at least this many words (0: all)."""
     max_seconds: float = 0.0
     """Stop after this many seconds of training (0: no limit)."""
     w2v_dim: int = 100
@@ -114,6 +116,8 @@ class TransformerTrainConfig:
     """Epochs without a better validation macro-F1 before stopping."""
     max_examples: int = 0
     """Use at most this many training examples, sampled with the seed (0: all)."""
+    min_words: int = 0
+    """Train only on texts of at least this many words (SST-2 train is mostly short phrases; 0: all)."""
     max_seconds: float = 0.0
     """Stop after this many seconds of training (0: no limit)."""
     warmup_frac: float = 0.06
@@ -180,7 +184,7 @@ def default_sentiment_paths() -> list[Path]:
 
 def load_labeled(paths: Sequence[str | os.PathLike] | None = None, *, text_col: str | None = None,
                  label_col: str | None = None, label_map: dict | None = None, max_train: int = 0,
-                 seed: int = 0) -> LabeledData:
+                 seed: int = 0, min_words: int = 0) -> LabeledData:
     """Read labeled sentiment texts and split them by their deterministic split.
 
     Args:
@@ -188,6 +192,7 @@ def load_labeled(paths: Sequence[str | os.PathLike] | None = None, *, text_col: 
         text_col, label_col, label_map: passed to :func:`lyricist.corpus.read_texts`.
         max_train: keep a random sample of at most this many training rows (0: all).
         seed: seed of that sample.
+        min_words: drop training rows (only) with fewer whitespace-separated words.
     Returns:
         :class:`LabeledData` whose splits are lists of ``(text, label_id)``.
     """
@@ -208,6 +213,10 @@ def load_labeled(paths: Sequence[str | os.PathLike] | None = None, *, text_col: 
         rng.shuffle(data.train)
         k = max(1, len(data.train) // 10)
         data.val, data.train = data.train[:k], data.train[k:]
+    if min_words:
+        data.train = [row for row in data.train if len(row[0].split()) >= min_words]
+        if not data.train:
+            raise LyricistError(f"no training text has {min_words} words or more: lower --min-words")
     if max_train and len(data.train) > max_train:
         rng = random.Random(seed)
         data.train = rng.sample(data.train, max_train)
@@ -430,7 +439,7 @@ def train_lstm(paths: Sequence[str | os.PathLike] | None = None, preset: str = "
     t_start = time.time()
     report(progress, 0.0, "reading data")
     data = load_labeled(paths, text_col=text_col, label_col=label_col, label_map=label_map,
-                        max_train=cfg.max_examples, seed=cfg.seed)
+                        max_train=cfg.max_examples, seed=cfg.seed, min_words=cfg.min_words)
     if log:
         log(f"data: {data.counts()} from {', '.join(data.sources)}")
     report(progress, 0.03, "tokenising")
@@ -616,7 +625,7 @@ def train_transformer(paths: Sequence[str | os.PathLike] | None = None, preset: 
     t_start = time.time()
     report(progress, 0.0, "reading data")
     data = load_labeled(paths, text_col=text_col, label_col=label_col, label_map=label_map,
-                        max_train=cfg.max_examples, seed=cfg.seed)
+                        max_train=cfg.max_examples, seed=cfg.seed, min_words=cfg.min_words)
     if log:
         log(f"data: {data.counts()} from {', '.join(data.sources)}")
     seed_everything(cfg.seed)
@@ -755,7 +764,8 @@ def train_sentiment(paths: Sequence[str | os.PathLike] | None = None, preset: st
                     epochs: int | None = None, resume: bool = False, progress: Optional[ProgressFn] = None, *,
                     vectors: str | os.PathLike | None = None, text_col: str | None = None,
                     label_col: str | None = None, max_examples: int | None = None,
-                    max_seconds: float | None = None, log: Optional[Callable[[str], None]] = None) -> dict:
+                    max_seconds: float | None = None, min_words: int | None = None,
+                    log: Optional[Callable[[str], None]] = None) -> dict:
     """Train the LSTM, the transformer, or both (then measure their ensemble on validation).
 
     Args:
@@ -773,7 +783,7 @@ def train_sentiment(paths: Sequence[str | os.PathLike] | None = None, preset: st
     if arch not in ("lstm", "transformer", "both"):
         raise LyricistError(f"unknown --arch {arch!r}: use lstm, transformer or both")
     common = dict(text_col=text_col, label_col=label_col, max_examples=max_examples, max_seconds=max_seconds,
-                  log=log, epochs=epochs, resume=resume)
+                  log=log, epochs=epochs, resume=resume, min_words=min_words)
     result: dict = {}
     if arch == "lstm":
         result["lstm"] = train_lstm(paths, preset, out, progress=progress, vectors=vectors, **common)
