@@ -193,7 +193,7 @@ class Generator:
             raise LyricistError(f"cannot load the generator weights in {self.folder} ({e.__class__.__name__}): "
                                 "retrain with `lyricist train generator`") from None
         emb = self.model.get_input_embeddings().weight.shape[0]
-        if emb < len(self.tok):
+        if emb != len(self.tok) or len(self.tok) != int(doc.get("vocab_size") or len(self.tok)):
             raise LyricistError(f"the tokenizer in {self.folder} ({len(self.tok)} tokens) does not match its model "
                                 f"({emb} embeddings): retrain with `lyricist train generator`")
         self.model.eval()
@@ -363,6 +363,8 @@ class DecodeSettings:
     """Weight of the mood valence (toward the target sign) in the ranking."""
     w_theme: float = 2.0
     """Weight of theme relevance in the ranking."""
+    finish_frac: float = 0.75
+    """Stop sampling a batch once this share of its rows has ended its line (the rest are dropped)."""
     end_first: bool = True
     """Force the rhyme word first (only for end-first models); False samples freely and filters."""
 
@@ -422,13 +424,16 @@ class ThemeModel:
 
     def _word_sim(self, w: str) -> float:
         best = 0.0
+        if w not in self.space:  # unknown word: no evidence either way
+            return best
         for k in self.keywords:
             key = (w, k)
             if key not in self._sim:
                 try:
-                    self._sim[key] = float(self.space.similarity(w, k))
-                except Exception:  # unknown word in the space: no evidence either way
-                    self._sim[key] = 0.0
+                    v = float(self.space.similarity(w, k)) if k in self.space else 0.0
+                except (LyricistError, KeyError, ValueError):
+                    v = 0.0
+                self._sim[key] = v if v == v else 0.0  # NaN: the words share no space
             best = max(best, self._sim[key])
         return best
 
@@ -472,7 +477,10 @@ def _load_space(gen: Generator):
     try:
         from lyricist.embeddings import load_space
 
-        return load_space()
+        try:
+            return load_space(build_general=False)  # never build the general vectors (minutes) as a side effect
+        except TypeError:
+            return load_space()
     except (ImportError, LyricistError, OSError) as e:
         if not _SPACE_NOTED:
             import sys
@@ -560,7 +568,7 @@ def _vocab_tables(gen: Generator):
     pieces = gen.tok.batch_decode([[i] for i in range(n)], skip_special_tokens=False,
                                   clean_up_tokenization_spaces=False)
     pieces += [""] * (V - n)
-    ok = re.compile(r"^ ?[A-Za-z']+$")
+    ok = re.compile(r"^ ?[a-z']+$")  # training text is lowercase words: capitals, digits, punctuation never
     special = set(gen.tok.all_special_ids)
     starts = torch.zeros(V, dtype=torch.bool)
     banned = torch.ones(V, dtype=torch.bool)
@@ -573,6 +581,50 @@ def _vocab_tables(gen: Generator):
     banned[gen.enc.nl] = False
     gen._tables = (pieces, starts, banned)
     return gen._tables
+
+
+class _WordTables:
+    """Which tokens may start or continue a word so that a line only holds words of the corpus."""
+
+    def __init__(self, gen: Generator):
+        import torch
+
+        pieces, starts, banned = _vocab_tables(gen)
+        self.pieces = [p.lower() for p in pieces]
+        self.known = {w for w in gen.words if len(w) > 1 or w in ("a", "i", "o")}
+        self.prefixes = {w[:i] for w in self.known for i in range(1, len(w) + 1)}
+        V = len(pieces)
+        self.start_ok = torch.zeros(V, dtype=torch.bool)
+        cont = []
+        for i, p in enumerate(self.pieces):
+            if banned[i] or i == gen.enc.nl:
+                continue
+            if starts[i]:
+                self.start_ok[i] = p.strip() in self.prefixes
+            else:
+                cont.append(i)
+        self.cont_ids = cont
+        self._cache: dict[str, object] = {}
+
+    def continuations(self, partial: str):
+        """Ids of tokens that extend ``partial`` into a longer beginning of a corpus word (cached)."""
+        got = self._cache.get(partial)
+        if got is None:
+            import torch
+
+            pre = self.prefixes
+            got = torch.tensor([i for i in self.cont_ids if partial + self.pieces[i] in pre], dtype=torch.long)
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[partial] = got
+        return got
+
+
+def _word_tables(gen: Generator) -> _WordTables:
+    wt = getattr(gen, "_word_tables", None)
+    if wt is None:
+        wt = gen._word_tables = _WordTables(gen)
+    return wt
 
 
 class _Session:
@@ -658,17 +710,25 @@ class _Session:
     def sample(self, ctx: list[int], body: list[int], forced: list[list[int]], target: int, seed: int):
         """Sample one line per row of ``forced`` (token ids each row must start with), in one batch.
 
+        Masks applied at every step, per row:
+
+        - words: a row only spells words of the corpus (a token may continue the current word only if the
+          result is still the beginning of a corpus word; a new word or the line break only once the current
+          word is complete);
+        - syllables: no line break before ``target - tol`` syllables, no new word from ``target`` on;
+        - repetition: a CTRL-style penalty on tokens already in the draft, and no repeated token n-gram.
+
         Returns a list of ``(token ids, mean log-prob)`` per row, or None for rows that did not finish.
         """
         import torch
 
         enc, model, s = self.gen.enc, self.gen.model, self.s
+        vt = _word_tables(self.gen)
         B = len(forced)
         V = model.get_output_embeddings().weight.shape[0]
         g = torch.Generator().manual_seed(seed)
         out = model(input_ids=torch.tensor([ctx], dtype=torch.long), use_cache=True)
-        past = out.past_key_values
-        past.batch_repeat_interleave(B)
+        out.past_key_values.batch_repeat_interleave(B)
         logits = out.logits[:, -1].float().expand(B, V).clone()  # (B, V)
         # Repetition penalty on every token of the draft's lines so far; the n-gram ban uses them too.
         seen = torch.zeros((B, V), dtype=torch.bool)
@@ -679,11 +739,15 @@ class _Session:
         grams: dict[tuple, set] = {}
         for i in range(len(body) - n + 1):
             grams.setdefault(tuple(body[i:i + n - 1]), set()).add(body[i + n - 1])
-        row_grams = [dict() for _ in range(B)]
+        row_grams: list[dict] = [dict() for _ in range(B)]
         rows: list[list[int]] = [[] for _ in range(B)]
         logp = [0.0] * B
         done = [False] * B
+        failed = [False] * B
+        done_syl = [0] * B  # syllables of each row's completed words
+        word = [""] * B  # the word each row is spelling
         tol = s.syllable_tolerance
+        known = vt.known
         max_steps = max(len(f) for f in forced) + 3 * target + 6
         from lyricist.prosody import syllables as syl
 
@@ -692,32 +756,44 @@ class _Session:
             adj = logits / s.temperature
             adj = torch.where(seen & (adj > 0), adj / s.repetition_penalty,
                               torch.where(seen, adj * s.repetition_penalty, adj))
-            adj[:, self.banned] = -math.inf
+            allow = torch.zeros((B, V), dtype=torch.bool)
             for b in range(B):
                 if done[b] or step < len(forced[b]):
+                    allow[b] = True  # forced or finished: the token is chosen below, not sampled
                     continue
-                words = "".join(self.pieces[t] for t in rows[b]).split()
-                count = sum(syl(w) for w in words)
-                if count < target - tol or not words:
-                    adj[b, enc.nl] = -math.inf  # too short to end
+                partial = word[b]
+                count = done_syl[b] + (syl(partial) if partial else 0)
+                boundary = bool(forced[b]) and step == len(forced[b])  # the forced word is complete
+                if not rows[b]:
+                    allow[b] = vt.start_ok
+                elif boundary:
+                    allow[b] = vt.start_ok
+                else:
+                    cont = vt.continuations(partial)
+                    if len(cont):
+                        allow[b, cont] = True
+                    if partial in known:
+                        allow[b] |= vt.start_ok
+                    else:
+                        boundary = False
                 if count >= target:
-                    adj[b, self.starts] = -math.inf  # long enough: no new word
-                if step == len(forced[b]) and forced[b]:
-                    adj[b, ~self.starts] = -math.inf  # the forced word is complete: a new word or the end
-                    adj[b, enc.nl] = -math.inf if count < target - tol else adj[b, enc.nl]
+                    allow[b] &= ~vt.start_ok  # long enough: no new word
+                if rows[b] and (boundary or partial in known) and count >= target - tol:
+                    allow[b, enc.nl] = True
                 seq = body + rows[b]
-                key = tuple(seq[-(n - 1):]) if n > 1 and len(seq) >= n - 1 else None
-                if key is not None:
+                if n > 1 and len(seq) >= n - 1:
+                    key = tuple(seq[-(n - 1):])
                     ban = grams.get(key, set()) | row_grams[b].get(key, set())
                     if ban:
-                        adj[b, list(ban)] = -math.inf
+                        allow[b, list(ban)] = False
+            adj = adj.masked_fill(~allow, -math.inf)
             if s.top_k and s.top_k < V:
                 kth = torch.topk(adj, s.top_k, -1).values[:, -1:]  # (B, 1)
-                adj = torch.where(adj < kth, torch.full_like(adj, -math.inf), adj)
-            probs = torch.softmax(adj, -1)
-            probs = torch.nan_to_num(probs, nan=0.0)
+                adj = adj.masked_fill(adj < kth, -math.inf)
+            probs = torch.nan_to_num(torch.softmax(adj, -1), nan=0.0)
             dead = probs.sum(-1) <= 0
-            probs[dead, enc.nl] = 1.0  # a row with nothing allowed ends (it will fail the filters)
+            if bool(dead.any()):
+                probs[dead, enc.nl] = 1.0  # nothing allowed: the row ends here, as a failure
             nxt = torch.multinomial(probs, 1, generator=g).squeeze(1)  # (B,)
             for b in range(B):
                 if done[b]:
@@ -725,6 +801,9 @@ class _Session:
                     continue
                 if step < len(forced[b]):
                     nxt[b] = forced[b][step]
+                elif bool(dead[b]):
+                    done[b] = failed[b] = True
+                    continue
                 t = int(nxt[b])
                 logp[b] += float(raw[b, t])
                 if t == enc.nl:
@@ -735,11 +814,19 @@ class _Session:
                     row_grams[b].setdefault(tuple(seq[-(n - 1):]), set()).add(t)
                 rows[b].append(t)
                 seen[b, t] = True
-            if all(done):
+                piece = vt.pieces[t]
+                if piece.startswith(" "):  # a new word begins: the previous one is complete
+                    done_syl[b] += syl(word[b]) if word[b] else 0
+                    word[b] = piece.strip()
+                else:
+                    word[b] += piece
+            # Stop once most rows have finished: waiting for the slowest rows costs more than they add.
+            if sum(done) >= math.ceil(s.finish_frac * B):
                 break
             out = model(input_ids=nxt.unsqueeze(1), past_key_values=out.past_key_values, use_cache=True)
             logits = out.logits[:, -1].float()
-        return [(rows[b], logp[b] / (len(rows[b]) + 1)) if done[b] and rows[b] else None for b in range(B)]
+        return [(rows[b], logp[b] / (len(rows[b]) + 1)) if done[b] and rows[b] and not failed[b] else None
+                for b in range(B)]
 
     # -- one line -------------------------------------------------------------------
     def candidates(self, lines: Sequence[Optional[str]], letters: str, index: int, target: int, seed: int,
@@ -915,14 +1002,14 @@ def _session(gen: Generator, theme: str, mood: Optional[str], settings: Optional
              keywords: Optional[Sequence[str]] = None) -> _Session:
     space = _load_space(gen)
     if keywords is None:
-        keywords = theme_keywords(theme, space, gen.words)
-        if theme.strip() and not keywords:
-            from lyricist.text import tokens
+        from lyricist.text import tokens
 
-            toks = tokens(theme)
-            if toks and not any(t.isascii() for t in toks):
-                raise LyricistError("the theme has no English words: lyricist drafts English lyrics, so describe "
-                                    "the theme in English")
+        toks = tokens(theme)
+        if toks and not any(t.isascii() for t in toks):
+            raise LyricistError("the theme has no English words: lyricist drafts English lyrics, so describe "
+                                "the theme in English")
+        keywords = [w for w in theme_keywords(theme, space, gen.words) if w.isascii()]
+        if not keywords:  # only function words ("all of it"): keep them rather than nothing
             keywords = [t for t in toks if t.isascii()][:4]
     return _Session(gen, theme, mood, keywords, settings or DecodeSettings(), ThemeModel(theme, keywords, space))
 

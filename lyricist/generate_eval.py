@@ -79,9 +79,19 @@ def sample_free(gen, mood: Optional[str], keywords: Sequence[str], n_lines: int,
         [enc.section("verse")]
     g = torch.Generator().manual_seed(seed)
     lines: list[list[int]] = [[]]
+    length = len(ids)
     with torch.inference_mode():
         out = model(input_ids=torch.tensor([ids]), use_cache=True)
         for _ in range(n_lines * 40):
+            if length >= gen.block_size - 1:  # the window is full: restart from the prefix and the recent lines
+                recent: list[int] = []
+                for x in reversed(lines[:-1]):
+                    if len(recent) + len(x) + 1 > gen.block_size // 2:
+                        break
+                    recent = x + [enc.nl] + recent
+                ctx = (ids + recent + lines[-1])[-(gen.block_size - 1):]
+                out = model(input_ids=torch.tensor([ctx]), use_cache=True)
+                length = len(ctx)
             logits = out.logits[0, -1].float() / temperature
             logits[banned] = -float("inf")
             if not lines[-1]:
@@ -89,6 +99,8 @@ def sample_free(gen, mood: Optional[str], keywords: Sequence[str], n_lines: int,
             kth = torch.topk(logits, top_k).values[-1]
             logits[logits < kth] = -float("inf")
             t = int(torch.multinomial(torch.softmax(logits, -1), 1, generator=g))
+            if len(lines[-1]) >= 40:
+                t = enc.nl  # no lyric line is that long: end it
             if t == enc.nl:
                 if len(lines) == n_lines:
                     break
@@ -96,6 +108,7 @@ def sample_free(gen, mood: Optional[str], keywords: Sequence[str], n_lines: int,
             else:
                 lines[-1].append(t)
             out = model(input_ids=torch.tensor([[t]]), past_key_values=out.past_key_values, use_cache=True)
+            length += 1
     return [pretty(enc.decode_line(x)) for x in lines if x][:n_lines]
 
 

@@ -1,0 +1,346 @@
+"""The lyric generator: tokenizer, training, checkpoints, constrained drafting, co-writing, eval, CLI.
+
+One tiny model is trained once for the module (a few seconds on 8 bundled songs). A model
+that small writes nonsense, so the drafting tests assert what the constraints guarantee: a
+line marked ``ok`` keeps the rhyme, the syllable count and the copy guard, and a line that
+does not says which constraint it misses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from lyricist.errors import LyricistError
+
+SONGS = 8
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_repo_checkpoints(tmp_path_factory):
+    """Keep the repo's trained models (sentiment, embeddings) out of these tests: VADER and MiniLM only."""
+    old = os.environ.get("LYRICIST_CHECKPOINTS")
+    os.environ["LYRICIST_CHECKPOINTS"] = str(tmp_path_factory.mktemp("no_checkpoints"))
+    yield
+    if old is None:
+        os.environ.pop("LYRICIST_CHECKPOINTS", None)
+    else:
+        os.environ["LYRICIST_CHECKPOINTS"] = old
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    from lyricist.generate import train_generator
+    from lyricist.train import reset_accelerate_state
+
+    reset_accelerate_state()
+    out = tmp_path_factory.mktemp("gen") / "generator"
+    metrics = train_generator(preset="tiny", out_dir=out, epochs=1, max_songs=SONGS)
+    reset_accelerate_state()
+    return out, metrics
+
+
+@pytest.fixture(scope="module")
+def sample_draft(tiny):
+    from lyricist.generate import draft
+
+    return draft("leaving a small town at dawn", lines=4, scheme="ABAB", syllables=7, mood="sad",
+                 model_dir=tiny[0], seed=1)
+
+
+def _check_line_claims(d):
+    """Every line marked ok meets its constraints; every other line names what it misses."""
+    from lyricist.generate import _Session  # noqa: F401 - the module under test
+    from lyricist.prosody import is_rhyme, last_word, line_syllables
+
+    first: dict[str, str] = {}
+    for ln in d.lines:
+        assert ln.syllables == line_syllables(ln.text)
+        if not ln.ok:
+            assert ln.issues, "a line that misses a constraint must say which"
+            continue
+        assert abs(ln.syllables - d.syllables) <= 1
+        if ln.letter != "-":
+            if ln.letter in first:
+                assert is_rhyme(first[ln.letter], last_word(ln.text)), (first[ln.letter], ln.text)
+            else:
+                first[ln.letter] = last_word(ln.text)
+
+
+# ----------------------------------------------------------------- tokenizer
+def test_tokenizer_round_trip_with_special_tokens(tmp_path):
+    from lyricist.tokenizer import SPECIAL_TOKENS, SongEncoder, load_tokenizer, train_tokenizer
+
+    tok = train_tokenizer(["the night is young", "we run through the rain", "don't you cry"] * 10, 320)
+    tok.save_pretrained(str(tmp_path))
+    tok = load_tokenizer(tmp_path)
+    enc = SongEncoder(tok, reverse=True)
+    ids = enc.prefix("sad", ["rain", "night"]) + [enc.section("chorus")] + enc.line_ids("Don't you cry!") + [enc.nl]
+    assert tok.decode(ids) == "<|bos|><|mood:sad|><|kw|> rain night<|/kw|><|chorus|> cry you don't<|nl|>"
+    # every special token is one id, and a line decodes back to natural order
+    assert all(len(tok(t, add_special_tokens=False)["input_ids"]) == 1 for t in SPECIAL_TOKENS)
+    assert enc.decode_line(enc.line_ids("We run through the rain")) == "we run through the rain"
+    assert enc.decode_line(SongEncoder(tok, reverse=False).line_ids("we run")) == "run we"
+
+
+def test_tokenizer_rejects_foreign_folder(tmp_path):
+    from lyricist.tokenizer import load_tokenizer
+
+    with pytest.raises(LyricistError):
+        load_tokenizer(tmp_path)
+
+
+def test_line_forms():
+    from lyricist.tokenizer import line_text, pretty, unreverse
+
+    assert line_text("Left my worries on the trail!", reverse=True) == "trail the on worries my left"
+    assert unreverse(line_text("Lovin' you, 'cause I'm free", reverse=True)) == "lovin' you 'cause i'm free"
+    assert pretty("i'm leaving and i know") == "I'm leaving and I know"
+
+
+# ----------------------------------------------------------------- training and checkpoints
+def test_tiny_model_trains_and_round_trips(tiny):
+    from lyricist.checkpoint import read_config
+    from lyricist.generate import GeneratorConfig, generator_config, load_generator
+
+    out, metrics = tiny
+    assert metrics["val_ppl"] > 1 and metrics["n_params"] < 100_000
+    for name in ("config.json", "metrics.json", "model.safetensors", "tokenizer.json", "copyguard.npy", "words.json"):
+        assert (out / name).is_file(), name
+    doc = read_config(out, "generator")
+    assert doc["params"]["preset"] == "tiny" and doc["reverse"] is True and doc["model_type"] == "gpt2"
+    gen = load_generator(out)
+    assert isinstance(gen.cfg, GeneratorConfig) and gen.cfg.n_embd == generator_config("tiny").n_embd
+    assert load_generator(out) is gen  # cached
+    guard = np.load(out / "copyguard.npy")
+    assert guard.dtype == np.uint64 and np.all(guard[:-1] < guard[1:])  # sorted, unique
+    assert not (out.parent / f".{out.name}.train_state").exists()  # finished runs leave no state
+
+
+def test_resume_continues_an_interrupted_run(tmp_path, monkeypatch):
+    import lyricist.generate_train as gt
+    import lyricist.train
+    from lyricist.train import reset_accelerate_state
+
+    out = tmp_path / "g"
+    monkeypatch.setattr(lyricist.train, "finish", lambda _d: None)  # as if the run had been killed after epoch 1
+    gt.train_generator(preset="tiny", out_dir=out, epochs=1, max_songs=4)
+    assert (tmp_path / ".g.train_state" / "state.json").is_file()
+    monkeypatch.undo()
+    reset_accelerate_state()
+    logs: list[str] = []
+    m = gt.train_generator(preset="tiny", out_dir=out, epochs=2, max_songs=4, resume=True, log=logs.append)
+    assert any("resuming after epoch 1" in s for s in logs)
+    assert m["epochs_run"] == 2 and len(m["history"]) == 2
+    assert not (tmp_path / ".g.train_state").exists()
+
+
+@pytest.mark.parametrize("damage", ["config", "kind", "weights", "tokenizer", "guard", "missing"])
+def test_corrupt_or_mismatched_checkpoint_is_one_line(tiny, tmp_path, damage):
+    from lyricist.checkpoint import write_config
+    from lyricist.generate import load_generator
+
+    bad = tmp_path / "bad"
+    shutil.copytree(tiny[0], bad)
+    if damage == "config":
+        (bad / "config.json").write_text("{not json")
+    elif damage == "kind":
+        write_config(bad, "mood", {"C": 1.0})
+    elif damage == "weights":
+        (bad / "model.safetensors").write_bytes(b"\x00garbage" * 10)
+    elif damage == "tokenizer":
+        from tokenizers import Tokenizer, models
+
+        Tokenizer(models.BPE()).save(str(bad / "tokenizer.json"))
+    elif damage == "guard":
+        (bad / "copyguard.npy").unlink()
+    else:
+        bad = tmp_path / "nothing-here"
+    with pytest.raises(LyricistError) as e:
+        load_generator(bad)
+    assert "\n" not in str(e.value)
+
+
+def test_config_validation():
+    from lyricist.generate import generator_config
+
+    with pytest.raises(LyricistError):
+        generator_config("huge")
+    with pytest.raises(LyricistError):
+        generator_config("tiny", n_embd=30, n_head=4)
+    with pytest.raises(LyricistError):
+        generator_config("tiny", banana=1)
+
+
+# ----------------------------------------------------------------- drafting
+def test_draft_keeps_form_or_says_why(sample_draft):
+    d = sample_draft
+    assert len(d.lines) == 4 and d.pattern == "ABAB" and d.mood == "sad"
+    assert d.keywords[:2] == ["leave", "small"]
+    _check_line_claims(d)
+    out = d.to_dict()
+    assert {"lines", "scheme", "theme", "mood"} <= set(out)
+    assert {"text", "syllables", "rhyme_key"} <= set(out["lines"][0])
+
+
+def test_draft_aabb_and_seed_determinism(tiny):
+    from lyricist.generate import draft
+
+    a = draft("rain on the roof", lines=4, scheme="AABB", syllables=6, model_dir=tiny[0], seed=5)
+    b = draft("rain on the roof", lines=4, scheme="AABB", syllables=6, model_dir=tiny[0], seed=5)
+    assert a.texts == b.texts and a.pattern == "AABB"
+    _check_line_claims(a)
+
+
+def test_bad_forms_are_one_line_errors(tiny):
+    from lyricist.generate import draft
+
+    for kwargs in ({"theme": ""}, {"theme": "x", "lines": 0}, {"theme": "x", "syllables": 99},
+                   {"theme": "x", "mood": "purple"}, {"theme": "x", "scheme": "A1B2"},
+                   {"theme": "离开小镇"}):
+        with pytest.raises(LyricistError):
+            draft(model_dir=tiny[0], **{"lines": 2, **kwargs})
+
+
+def test_lock_and_regenerate(sample_draft, tiny):
+    from lyricist.generate import lock, regenerate
+
+    d = lock(sample_draft, 0)
+    assert d.lines[0].locked and not sample_draft.lines[0].locked  # a new draft; the old one is unchanged
+    with pytest.raises(LyricistError):
+        regenerate(d, 0)
+    d2 = regenerate(d, 2, model_dir=tiny[0])
+    assert d2.texts[:2] == d.texts[:2] and d2.texts[3] == d.texts[3]
+    assert d2.texts[2] != d.texts[2]
+    _check_line_claims(d2)
+    d3 = regenerate(d, model_dir=tiny[0])  # every unlocked line
+    assert d3.texts[0] == d.texts[0] and d3.lines[0].locked
+    _check_line_claims(d3)
+
+
+def test_continue_and_alternatives(sample_draft, tiny):
+    from lyricist.generate import _extend_letters, alternatives, continue_draft
+
+    own = ["I left the porch light burning bright", "and waited by the door", "you never came home that night"]
+    d = continue_draft(own, n=3, model_dir=tiny[0])
+    assert d.texts[:3] == own and all(ln.locked for ln in d.lines[:3]) and len(d.lines) == 6
+    assert d.scheme == "ABAB" and d.pattern == "ABABCD"
+    _check_line_claims(d)
+    assert _extend_letters("AAB", "AABB", 3) == "BCC"
+    alts = alternatives(sample_draft, n=3, model_dir=tiny[0])
+    assert 1 <= len(alts) <= 3 and len(set(alts)) == len(alts)
+    alts1 = alternatives(sample_draft, 1, n=2, model_dir=tiny[0])
+    assert sample_draft.texts[1] not in alts1
+
+
+def test_copy_guard_rejects_a_training_six_gram(tiny):
+    from lyricist.corpus import read_songs
+    from lyricist.config import bundled_corpus
+    from lyricist.evaluate import copy_rate
+    from lyricist.generate import DecodeSettings, ThemeModel, _Session, load_generator
+    from lyricist.prosody import words_of
+
+    gen = load_generator(tiny[0])
+    song = next(iter(read_songs([bundled_corpus() / "songs"])))
+    line = next(ln.text for ln in song.lines if len(words_of(ln.text)) >= 6)
+    sess = _Session(gen, "t", None, [], DecodeSettings(), ThemeModel("t", []))
+    assert sess.copies(words_of(line))
+    assert not sess.copies("zebra quartz violins hum beneath saturn tonight".split())
+    cand = sess._measure(" ".join(words_of(line)), words_of(line), -1.0, [], set(), 0, [None], 0, 8)
+    assert "copy" in cand.issues
+    assert copy_rate([line, "zebra quartz violins hum beneath saturn tonight"], gen.copy_guard) == 0.5
+
+
+# ----------------------------------------------------------------- metrics, eval, CLI
+def test_generation_metrics():
+    from lyricist.evaluate import distinct_n, perplexity, rhyme_accuracy, rhyme_pairs, syllable_accuracy
+
+    assert rhyme_pairs(["my heart", "the night", "apart", "tonight"], "ABAB") == (2, 2)
+    assert rhyme_pairs(["my heart", "my heart", "x", "y"], "AABB") == (0, 2)  # the same word is no rhyme
+    assert rhyme_accuracy([["a fire", "higher"], ["the sea", "the sea"]], "AA") == 0.5
+    assert syllable_accuracy(["we danced through the night"], 6) == 1.0
+    assert syllable_accuracy(["we danced through the night"], 7) == 0.0
+    assert distinct_n(["la la la"], 1) == pytest.approx(1 / 3)
+    assert perplexity(0.0, 10) == 1.0
+
+
+def test_eval_generator_side_by_side(tiny):
+    from lyricist.generate import evaluate_generator
+
+    r = evaluate_generator(tiny[0], n_drafts=2, lines=4)
+    for col in ("constrained", "unconstrained"):
+        for key in ("rhyme_accuracy", "syllable_accuracy", "distinct_1", "distinct_2", "copy_rate",
+                    "mood_hit_rate", "theme_relevance", "ms_per_draft", "perplexity"):
+            assert key in r[col], (col, key)
+    assert r["constrained"]["drafts"] == 2 and r["perplexity"] > 1
+    assert len(r["samples"]["unconstrained"]) == 2
+
+
+def test_cli_generate_json_and_errors(tiny, tmp_path):
+    from typer.testing import CliRunner
+
+    from lyricist.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["generate", "--theme", "city lights", "--lines", "2", "--scheme", "AABB",
+                              "--syllables", "6", "--model", str(tiny[0]), "--alternatives", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert {"lines", "scheme", "theme", "mood", "alternatives"} <= set(doc) and len(doc["lines"]) == 2
+    own = tmp_path / "mine.txt"
+    own.write_text("[Verse]\nI walk the empty street alone\nthe rain is falling down\n")
+    res = runner.invoke(app, ["generate", "--continue-from", str(own), "--lines", "2", "--model", str(tiny[0]),
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["lines"][0]["text"] == "I walk the empty street alone"
+    for args in (["--theme", "x", "--mood", "purple"], ["--theme", "x", "--scheme", "12"],
+                 ["--continue-from", str(tmp_path / "missing.txt")], ["--lines", "3"],
+                 ["--theme", "x", "--model", str(tmp_path / "none")]):
+        res = runner.invoke(app, ["generate", "--model", str(tiny[0]), *args])
+        assert res.exit_code == 2, (args, res.output)
+        assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_cli_eval_generator_json(tiny):
+    from typer.testing import CliRunner
+
+    from lyricist.cli import app
+
+    res = CliRunner().invoke(app, ["eval", "generator", "--model", str(tiny[0]), "--drafts", "1", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert set(doc["constrained"]) == set(doc["unconstrained"]) | {"flagged_lines"}
+
+
+def test_base_model_fine_tunes_a_local_causal_lm(tmp_path):
+    """``--base-model``: any causal LM folder; the special tokens are added and the embeddings resized."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+    from lyricist.generate import draft, load_generator, train_generator
+
+    raw = Tokenizer(models.BPE())
+    raw.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    raw.decoder = decoders.ByteLevel()
+    raw.train_from_iterator(["the night is young and so are we", "rain falls down"] * 20,
+                            trainers.BpeTrainer(vocab_size=300, special_tokens=["<|endoftext|>"],
+                                                initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tok = PreTrainedTokenizerFast(tokenizer_object=raw, eos_token="<|endoftext|>")
+    base = tmp_path / "base"
+    tok.save_pretrained(str(base))
+    GPT2LMHeadModel(GPT2Config(vocab_size=len(tok), n_positions=128, n_embd=32, n_layer=1, n_head=2)) \
+        .save_pretrained(str(base))
+    out = tmp_path / "ft"
+    m = train_generator(preset="tiny", out_dir=out, base_model=str(base), epochs=1, max_songs=4)
+    assert m["vocab_size"] > len(tok)
+    gen = load_generator(out)
+    assert gen.cfg.base_model == str(base)
+    d = draft("rain", lines=2, syllables=5, model_dir=out)
+    assert len(d.lines) == 2
+    with pytest.raises(LyricistError):
+        train_generator(preset="tiny", out_dir=tmp_path / "x", base_model=str(tmp_path / "no-such-model"),
+                        max_songs=2)
