@@ -163,7 +163,8 @@ def heldout_songs(gen, data: str | os.PathLike | None) -> tuple[list, str]:
 
 def evaluate_generator(model_dir: str | os.PathLike | None = None, data: str | os.PathLike | None = None,
                        n_drafts: int = 24, themes: Sequence[str] | None = None, seed: int = 0,
-                       lines: int = 8, progress: Optional[ProgressFn] = None, samples: int = 3) -> dict:
+                       lines: int = 8, progress: Optional[ProgressFn] = None, samples: int = 3,
+                       settings=None) -> dict:
     """Evaluate a generator side by side: constrained decoding vs the same model unconstrained.
 
     Args:
@@ -175,6 +176,7 @@ def evaluate_generator(model_dir: str | os.PathLike | None = None, data: str | o
         lines: lines per draft.
         progress: ``(fraction, message)`` callback.
         samples: drafts of each column to include as they came out.
+        settings: decoding knobs for the constrained column (:class:`lyricist.generate.DecodeSettings`).
 
     Returns:
         ``{"constrained": {...}, "unconstrained": {...}, "perplexity", "perplexity_data", "samples", ...}``.
@@ -196,7 +198,7 @@ def evaluate_generator(model_dir: str | os.PathLike | None = None, data: str | o
         report(progress, 0.8 * i / len(forms), f"draft {i + 1} of {len(forms)}")
         t0 = time.perf_counter()
         d = draft(f["theme"], lines=lines, scheme=f["scheme"], syllables=f["syllables"], mood=f["mood"],
-                  seed=seed + f["seed"], model_dir=gen.folder)
+                  seed=seed + f["seed"], model_dir=gen.folder, settings=settings)
         ms["constrained"].append((time.perf_counter() - t0) * 1000)
         flagged += sum(not ln.ok for ln in d.lines)
         cols["constrained"].append({**f, "lines": d.texts, "keywords": d.keywords})

@@ -1,0 +1,322 @@
+"""Word-embedding benchmark: training speed, WordSim/analogies per space, and rhymes that fit a meaning.
+
+What it measures, in one run on this machine:
+
+1. training: ``train_embeddings`` (default preset) on the shared lyric corpora
+   ``billboard_lyrics`` + ``lyrics_21artists``: seconds, tokens, words per second
+   (tokens x epochs / training seconds), vocabulary; and on the bundled corpus;
+2. quality: WordSim-353 Spearman (+ OOV share), SimLex-999 (the development set)
+   and Google analogies (3CosMul and 3CosAdd, restrict_vocab=30000, as gensim's
+   ``evaluate_word_analogies``) for the corpus, general and blend spaces of both
+   models; plus plain gensim Word2Vec on gensim's Lee corpus, the issue's reference;
+3. "rhymes that fit a meaning", side by side with what a gensim user would do:
+   ``KeyedVectors.most_similar(meaning, topn=100)`` then keep the CMU rhymes
+   (``pronouncing.rhymes``), on the corpus vectors and on the general vectors,
+   against ``WordSpace.similar(meaning, rhymes_with=...)`` which ranks the rhyme
+   candidates directly. For a fixed list of probes (not the development probes
+   used to choose the distillation pooling): words returned (of 10), share that
+   truly rhyme by CMU (``pronouncing``, independent of lyricist.prosody), mean
+   similarity to the meaning word in the general space (the blend's own component,
+   so it favours the general and blend rows) and in the shared-corpus space;
+4. latency: median (and p90) milliseconds of ``similar`` with filters, after load.
+
+Results go to the ``embeddings`` section of ``docs/BENCHMARKS.md``. Skips (exit 0)
+with a message when ``../shared/datasets`` is absent.
+
+Usage:
+    nice -n 10 python bench/embeddings.py [--threads 2] [--no-write] [--retrain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "datasets"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+CORPORA = ["billboard_lyrics", "lyrics_21artists"]
+# (meaning, rhyme) probes for the benchmark; the pooling was chosen on other ones (see lyricist/distil.py).
+PROBES = [("fear", "night"), ("angry", "rage"), ("party", "dance"), ("cold", "snow"), ("death", "grave"),
+          ("kiss", "lips"), ("summer", "june"), ("church", "pray"), ("time", "clock"), ("sea", "shore"),
+          ("lonely", "road"), ("truth", "lie")]
+TOPN = 10
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def write_section(name: str, body: str, path: Path = ROOT / "docs" / "BENCHMARKS.md") -> None:
+    """Replace the text between this bench's markers in docs/BENCHMARKS.md (create file/markers if missing)."""
+    start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
+    text = path.read_text(encoding="utf-8") if path.exists() else \
+        "# Benchmarks\n\nEach section is written by its script in `bench/`; rerun the script to refresh it.\n"
+    block = f"{start}\n{body.rstrip()}\n{end}"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.embeddings.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def machine() -> str:
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()}-core CPU ({cpu}), Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def lee_reference() -> dict:
+    """Plain gensim Word2Vec (defaults, skip-gram) on gensim's Lee corpus: the issue's reference point."""
+    from gensim.models import Word2Vec
+    from gensim.test.utils import datapath
+    from gensim.utils import simple_preprocess
+
+    from lyricist.embeddings import WordSpace, wordsim
+
+    sents = [simple_preprocess(line) for line in open(datapath("lee_background.cor"), encoding="utf-8")]
+    out = {}
+    for sg in (0, 1):
+        m = Word2Vec(sents, sg=sg, workers=2, seed=1)
+        out["skip-gram" if sg else "CBOW"] = wordsim(WordSpace(m.wv, None), "corpus")
+    out["tokens"] = sum(map(len, sents))
+    return out
+
+
+def rhyme_probe_table(ws, kv_corpus, kv_general) -> tuple[list[dict], dict]:
+    """Side by side: gensim most_similar + CMU filter vs rhyme-first ranking, per method."""
+    import pronouncing
+
+    pronouncing.init_cmu()
+
+    def gensim_filtered(kv, meaning, target):
+        rh = set(pronouncing.rhymes(target))
+        if meaning not in kv.key_to_index:
+            return []
+        return [w for w, _ in kv.most_similar(meaning, topn=100) if w in rh][:TOPN]
+
+    methods = {
+        "gensim most_similar(topn=100) + CMU filter, corpus vectors": lambda m, t: gensim_filtered(kv_corpus, m, t),
+        "gensim most_similar(topn=100) + CMU filter, general vectors": lambda m, t: gensim_filtered(kv_general, m, t),
+        "lyricist similar --rhymes-with, corpus space": lambda m, t: _ours(ws, m, t, "corpus"),
+        "lyricist similar --rhymes-with, blend (default)": lambda m, t: _ours(ws, m, t, "blend"),
+    }
+    rows, examples = [], {}
+    for name, fn in methods.items():
+        n_ret, prec, gsim, csim, lat = [], [], [], [], []
+        for meaning, target in PROBES:
+            fn(meaning, target)  # warm (the first rhyme lookup of a target builds caches)
+            times = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                words = fn(meaning, target)
+                times.append((time.perf_counter() - t0) * 1000)
+            lat.append(statistics.median(times))
+            rh = set(pronouncing.rhymes(target))
+            n_ret.append(len(words))
+            if words:
+                prec.append(sum(w in rh for w in words) / len(words))
+                gs = [ws.similarity(meaning, w, "general") for w in words if ws.in_space(w, "general")]
+                cs = [ws.similarity(meaning, w, "corpus") for w in words
+                      if ws.in_space(w, "corpus") and ws.in_space(meaning, "corpus")]
+                gsim += gs
+                csim += cs
+            examples.setdefault(name, {})[f"{meaning}/{target}"] = words[:5]
+        rows.append({"method": name, "returned": statistics.mean(n_ret),
+                     "precision": statistics.mean(prec) if prec else float("nan"),
+                     "general_sim": statistics.mean(gsim) if gsim else float("nan"),
+                     "corpus_sim": statistics.mean(csim) if csim else float("nan"),
+                     "ms": statistics.median(lat)})
+    return rows, examples
+
+
+def _ours(ws, meaning, target, space):
+    try:
+        return [w for w, _ in ws.similar(meaning, topn=TOPN, rhymes_with=target, space=space)]
+    except Exception:  # noqa: BLE001 - an unknown word counts as no answer
+        return []
+
+
+def latency(ws) -> dict:
+    """Median and p90 ms of similar() with filters (warm), and of the first call for a new rhyme target."""
+    out = {}
+    cases = {
+        "rhymes_with": lambda m, t: ws.similar(m, rhymes_with=t),
+        "rhymes_with + syllables=2": lambda m, t: ws.similar(m, rhymes_with=t, syllables=2),
+        "near rhymes": lambda m, t: ws.similar(m, rhymes_with=t, near=True),
+        "syllables=2 only": lambda m, t: ws.similar(m, syllables=2),
+        "no filter": lambda m, t: ws.similar(m),
+    }
+    cold = []
+    for m, t in PROBES:
+        t0 = time.perf_counter()
+        ws.rhyme_rows(t, True)
+        cold.append((time.perf_counter() - t0) * 1000)
+    for name, fn in cases.items():
+        times = []
+        for m, t in PROBES:
+            fn(m, t)
+            for _ in range(20):
+                t0 = time.perf_counter()
+                fn(m, t)
+                times.append((time.perf_counter() - t0) * 1000)
+        out[name] = (statistics.median(times), pct(times, 0.9))
+    out["first near-rhyme lookup of a target (cold)"] = (statistics.median(cold), pct(cold, 0.9))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=2, help="torch threads while distilling")
+    ap.add_argument("--no-write", action="store_true", help="print only; leave docs/BENCHMARKS.md alone")
+    ap.add_argument("--retrain", action="store_true", help="retrain the shared-corpus model even if it exists")
+    args = ap.parse_args()
+    paths = [DATA / c for c in CORPORA]
+    if not all(p.is_dir() for p in paths):
+        print(f"skipping: the shared lyric corpora are not at {DATA} (this bench needs ../shared/datasets/"
+              f"{{{','.join(CORPORA)}}})")
+        return 0
+    import torch
+
+    torch.set_num_threads(args.threads)
+    from lyricist.checkpoint import read_config
+    from lyricist.config import bundled_corpus, checkpoint_dir
+    from lyricist.distil import ensure_general_vectors
+    from lyricist.embeddings import evaluate_embeddings, load_space, load_vectors, train_embeddings
+
+    ck = ROOT / "checkpoints" / "bench"
+    t0 = time.perf_counter()
+    gdir = checkpoint_dir("general-vectors")
+    built_now = not (gdir / "vectors.kv").is_file()
+    ensure_general_vectors(gdir, progress=lambda f, m: None)
+    gconf = read_config(gdir, "general-vectors")
+    print(f"general vectors: {gconf['vocab_size']:,} words, {gconf['dim']} dims, distilled in "
+          f"{gconf['train_seconds']:.0f} s{' (now)' if built_now else ''}", flush=True)
+
+    shared_dir = ck / "embeddings-shared"
+    if args.retrain or not (shared_dir / "config.json").is_file():
+        print("training on the shared corpora...", flush=True)
+        train_embeddings([str(p) for p in paths], preset="default", out_dir=shared_dir, general=False)
+    sconf = read_config(shared_dir, "embeddings")
+    print(f"shared: {sconf['vocab_size']:,} words from {sconf['tokens']:,} tokens, {sconf['train_seconds']:.1f} s, "
+          f"{sconf['words_per_second']:,.0f} words/s", flush=True)
+    bundled_dir = ck / "embeddings-bundled"
+    train_embeddings([str(bundled_corpus())], preset="default", out_dir=bundled_dir, general=False)
+    bconf = read_config(bundled_dir, "embeddings")
+
+    evals = {}
+    for name, d in (("shared", shared_dir), ("bundled", bundled_dir)):
+        evals[name] = evaluate_embeddings(d, gdir)
+        print(name, {sp: evals[name]["wordsim353"][sp]["spearman"] for sp in evals[name]["spaces"]}, flush=True)
+    lee = lee_reference()
+    print("lee", lee, flush=True)
+
+    ws = load_space(shared_dir, gdir)
+    rows, examples = rhyme_probe_table(ws, load_vectors(shared_dir), load_vectors(gdir, "general-vectors"))
+    for r in rows:
+        print(r, flush=True)
+    lat = latency(ws)
+    wsb = load_space(bundled_dir, gdir)
+    lat_b = latency(wsb)
+    print("latency shared", lat, "bundled", lat_b, flush=True)
+    heart = wsb.similar("heart", rhymes_with="fire", topn=8)
+    total = time.perf_counter() - t0
+
+    text = render(gconf, sconf, bconf, evals, lee, rows, examples, lat, lat_b, heart, total)
+    print(text)
+    if not args.no_write:
+        write_section("embeddings", text)
+        print(f"\nwrote the embeddings section of {ROOT / 'docs' / 'BENCHMARKS.md'}")
+    return 0
+
+
+def _f(x, fmt="{:.3f}") -> str:
+    return "n/a" if x is None or (isinstance(x, float) and x != x) else fmt.format(x)
+
+
+def render(gconf, sconf, bconf, evals, lee, rows, examples, lat, lat_b, heart, total) -> str:
+    out = ["## Word embeddings (`bench/embeddings.py`)", "",
+           f"Run {dt.date.today().isoformat()} on {machine()}, shared with other jobs (timings are noisy). "
+           f"Data: `billboard_lyrics` + `lyrics_21artists` from `../shared/datasets` (deduplicated by "
+           f"`lyricist.corpus`), the bundled `corpora/`, and gensim's test files (WordSim-353, SimLex-999, "
+           f"Google analogies, Lee corpus). Whole run {total / 60:.1f} min.", "",
+           "### Training", "",
+           "| model | songs | tokens | vocabulary | epochs | min_count | seconds | words/s |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, c in (("shared lyric corpora (default preset)", sconf), ("bundled corpus (default preset)", bconf)):
+        out.append(f"| {name} | {c['songs']:,} | {c['tokens']:,} | {c['vocab_size']:,} | {c['params']['epochs']} | "
+                   f"{c['params']['min_count']} | {c['train_seconds']:.1f} | {c['words_per_second']:,.0f} |")
+    out += ["", f"General vectors (`lyricist.distil`, built once): {gconf['vocab_size']:,} words, {gconf['dim']} "
+                f"dims, pooling `{gconf['params']['pooling']}`, distilled from all-MiniLM-L6-v2 in "
+                f"{gconf['train_seconds']:.0f} s ({gconf['words_per_second']:,.0f} words/s) on this shared CPU. "
+                "words/s for word2vec = tokens x epochs / training seconds.", "",
+            "### Quality per space", "",
+            "WordSim-353 (test) Spearman on the pairs the space knows, with the share of pairs skipped (OOV); "
+            "SimLex-999 is the development set; Google analogies with restrict_vocab=30000 (a question with a "
+            "word outside the 30,000 most frequent is skipped: OOV), 3CosMul (what `lyricist analogy` uses) and "
+            "3CosAdd (gensim's `most_similar`; on the same vectors it matched gensim's own "
+            "`evaluate_word_analogies` to 4 decimals).", "",
+            "| model | space | WordSim-353 | OOV | SimLex-999 | analogy 3CosMul | 3CosAdd | analogy OOV |",
+            "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for name, label in (("shared", "shared corpora"), ("bundled", "bundled corpus")):
+        e = evals[name]
+        for sp in e["spaces"]:
+            w, s, a = e["wordsim353"][sp], e["simlex999"][sp], e["analogy"][sp]
+            out.append(f"| {label} | {sp} | {_f(w['spearman'])} | {_f(w['oov_share'], '{:.0%}')} | "
+                       f"{_f(s['spearman'])} | {_f(a['accuracy'])} | {_f(a['accuracy_3cosadd'])} | "
+                       f"{_f(a['oov_share'], '{:.0%}')} |")
+    out += ["", f"Reference (the issue's point): plain gensim Word2Vec with default settings on the "
+                f"{lee['tokens']:,}-token Lee corpus scores WordSim-353 {_f(lee['CBOW']['spearman'])} (CBOW) and "
+                f"{_f(lee['skip-gram']['spearman'])} (skip-gram), OOV {_f(lee['CBOW']['oov_share'], '{:.0%}')}.",
+            "", "Blend rule (documented in `lyricist/embeddings.py`): for two words both in both spaces, "
+                "`w * cos_corpus + (1 - w) * cos_general` with `w = 0.5 * m / (m + 20)`, m the rarer word's corpus "
+                "count; the general cosine when the corpus lacks a word; `m / (m + 20) * cos_corpus` when only "
+                "the corpus has them. The constants are priors, not tuned on WordSim-353.", "",
+            "### Rhymes that fit a meaning, against the gensim way", "",
+            f"For {len(PROBES)} fixed (meaning, rhyme) probes ({', '.join(f'{m}/{r}' for m, r in PROBES)}), "
+            f"top {TOPN} words. *returned*: mean number of words (of {TOPN}); *rhyme precision*: share in "
+            "`pronouncing.rhymes(rhyme)` (CMU, independent of lyricist.prosody); *similarity*: mean cosine of "
+            "the returned words to the meaning word in the general space (favours the general/blend rows, whose "
+            "ranking uses it) and in the shared-corpus space; *ms*: median latency per query, warm.", "",
+            "| method | returned | rhyme precision | similarity (general) | similarity (corpus) | ms |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        out.append(f"| {r['method']} | {r['returned']:.1f} | {_f(r['precision'], '{:.0%}')} | "
+                   f"{_f(r['general_sim'])} | {_f(r['corpus_sim'])} | {r['ms']:.2f} |")
+    out += ["", "Examples (first 5 words):", ""]
+    for name, ex in examples.items():
+        shown = "; ".join(f"{k}: {', '.join(v) or '-'}" for k, v in list(ex.items())[:4])
+        out.append(f"- {name}: {shown}")
+    out += ["", "### Latency of `similar` (after load)", "",
+            "Median and p90 over the probes x 20 repetitions, on the shared-corpus blend and on the bundled "
+            "default model.", "", "| query | shared: median ms | p90 | bundled: median ms | p90 |",
+            "|---|---:|---:|---:|---:|"]
+    for k in lat:
+        out.append(f"| {k} | {lat[k][0]:.2f} | {lat[k][1]:.2f} | {lat_b[k][0]:.2f} | {lat_b[k][1]:.2f} |")
+    out += ["", "`lyricist similar heart --rhymes-with fire` on the default models (bundled corpus + general "
+                "vectors): " + ", ".join(f"{w} ({s:.2f})" for w, s in heart) + "."]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
