@@ -73,6 +73,7 @@ def emit(result: Any, as_json: bool, human: Callable[[Any], str] | None = None) 
 # Shared option types.
 JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 PathsArg = typer.Argument(..., help="Files or folders (.txt songs, .csv/.tsv, .jsonl, optionally .gz).")
+LabelMap = typer.Option(None, "--label-map", help="Map a raw label to ours: RAW=LABEL (repeatable), e.g. 4=positive.")
 
 
 @app.callback()
@@ -90,11 +91,13 @@ def _root(version: bool = typer.Option(False, "--version", help="Show the versio
 def corpus_stats_cmd(paths: List[Path] = PathsArg,
                      text_col: Optional[str] = typer.Option(None, "--text-col", help="Column holding the text."),
                      label_col: Optional[str] = typer.Option(None, "--label-col", help="Column holding the label."),
+                     label_map: Optional[List[str]] = LabelMap,
                      as_json: bool = JSON) -> None:
     """Songs, lines, words, vocabulary, labels and duplicates dropped."""
-    from lyricist.corpus import corpus_stats
+    from lyricist.corpus import corpus_stats, parse_label_map
 
-    emit(corpus_stats([str(p) for p in paths], text_col=text_col, label_col=label_col), as_json, _stats_text)
+    emit(corpus_stats([str(p) for p in paths], text_col=text_col, label_col=label_col,
+                      label_map=parse_label_map(label_map)), as_json, _stats_text)
 
 
 def _stats_text(s: dict) -> str:

@@ -1042,8 +1042,26 @@ def read_texts(paths: PathLike | Iterable[PathLike], *, text_col: str | None = N
 
 
 # ----------------------------------------------------------------- stats
+def parse_label_map(pairs: Iterable[str] | None) -> dict | None:
+    """Parse ``RAW=LABEL`` pairs given on the command line into a label mapping.
+
+    Example:
+        >>> parse_label_map(["4=positive", "meh=neutral"])
+        {'4': 'positive', 'meh': 'neutral'}
+        >>> parse_label_map([]) is None
+        True
+    """
+    out: dict[str, str] = {}
+    for pair in pairs or ():
+        raw, sep, label = pair.partition("=")
+        if not sep or not raw.strip() or not label.strip():
+            raise LyricistError(f"--label-map takes RAW=LABEL (for example 4=positive), not {pair!r}")
+        out[raw.strip()] = label.strip()
+    return out or None
+
+
 def corpus_stats(paths: PathLike | Iterable[PathLike], *, text_col: str | None = None,
-                 label_col: str | None = None) -> dict:
+                 label_col: str | None = None, label_map: dict | None = None) -> dict:
     """Counts that describe a corpus, reading each file once (JSON-able; ``lyricist corpus stats``).
 
     Returns:
@@ -1063,7 +1081,7 @@ def corpus_stats(paths: PathLike | Iterable[PathLike], *, text_col: str | None =
     """
     t0 = time.perf_counter()
     rep = ReadReport()
-    opt = _Options("both", text_col, label_col, None, "auto", rep, True)
+    opt = _Options("both", text_col, label_col, label_map, "auto", rep, True)
     songs = texts = lines = words = 0
     vocab: set[str] = set()
     moods, sections, labels = Counter(), Counter(), Counter()

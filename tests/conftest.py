@@ -1,6 +1,7 @@
 """Shared test setup: offline, quiet, seeded, and accelerate reset between tests."""
 
 import os
+import tempfile
 
 import pytest
 
@@ -8,6 +9,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Like CI's clean clone: no default models exist unless a test builds them. A test that
+# needs models builds tiny ones and points LYRICIST_CHECKPOINTS (or --model) at them.
+os.environ["LYRICIST_CHECKPOINTS"] = tempfile.mkdtemp(prefix="lyricist-tests-")
 
 
 @pytest.fixture(autouse=True)

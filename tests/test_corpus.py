@@ -433,3 +433,20 @@ def test_docstring_examples_run():
     import doctest
 
     assert doctest.testmod(corpus).failed == 0
+
+
+def test_cli_label_map_overrides_labels(tmp_path):
+    from typer.testing import CliRunner
+
+    from lyricist.cli import app
+
+    path = tmp_path / "reviews.csv"
+    path.write_text("text,stars\ngreat song,5\nawful,1\nmeh,3\n", encoding="utf-8")
+    runner = CliRunner()
+    args = ["corpus", "stats", str(path), "--label-col", "stars", "--json"]
+    mapped = runner.invoke(app, args + ["--label-map", "5=positive", "--label-map", "1=negative",
+                                        "--label-map", "3=neutral"])
+    assert mapped.exit_code == 0, mapped.output
+    assert json.loads(mapped.stdout)["labels"] == {"negative": 1, "neutral": 1, "positive": 1}
+    bad = runner.invoke(app, args + ["--label-map", "five"])
+    assert bad.exit_code == 2 and "RAW=LABEL" in bad.stderr and "Traceback" not in bad.output
