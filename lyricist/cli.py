@@ -443,12 +443,13 @@ def classify_cmd(file: Path = typer.Argument(..., help="Comments file: CSV/TSV/J
                  as_json: bool = JSON) -> None:
     """Classify listener comments in bulk: a predictions CSV and the distribution of labels."""
     from lyricist.progress import rich_progress
-    from lyricist.sentiment import classify_file
+    from lyricist.sentiment import classify_file, load_scorer
 
     if batch_size < 1:
         raise LyricistError("--batch-size must be at least 1")
     stem = file.name.split(".")[0] or "comments"
     out = out or Path(f"{stem}.predictions.csv")
+    load_scorer("auto" if model else scorer, model)  # cached; a bad checkpoint fails before the progress bar
     with rich_progress("Classifying", enabled=not as_json) as p:
         r = classify_file(file, text_col=text_col, model=model, out=out, progress=p, batch_size=batch_size,
                           scorer=scorer)
@@ -463,6 +464,7 @@ def _classify_text(r: dict) -> str:
         out.append(f"  {lab:<9}{n:>8,}  {share:6.1%}  " + "#" * round(40 * share))
     if r.get("out"):
         out.append(f"predictions: {r['out']}")
+    out += [f"warning: {w}" for w in r.get("warnings", [])]
     return "\n".join(out)
 
 
@@ -536,6 +538,8 @@ def train_sentiment_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
                                                                     help="Training time budget per model."),
                         min_words: Optional[int] = typer.Option(None, "--min-words",
                                                                 help="Train only on texts of at least N words."),
+                        lr: Optional[float] = typer.Option(None, "--lr", help="Peak learning rate (default: the "
+                                                                                  "preset's)."),
                         as_json: bool = JSON) -> None:
     """Train the sentiment classifiers (LSTM over word2vec, fine-tuned MiniLM) on labeled texts."""
     from lyricist.config import preset_check
@@ -547,7 +551,8 @@ def train_sentiment_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
     with rich_progress("Training sentiment", enabled=not as_json) as p:
         r = train_sentiment([str(c) for c in corpus] if corpus else None, preset, out, arch, base_model, epochs,
                             resume, p, vectors=vectors, text_col=text_col, label_col=label_col,
-                            max_examples=max_examples, max_seconds=max_seconds, min_words=min_words, log=log)
+                            max_examples=max_examples, max_seconds=max_seconds, min_words=min_words, lr=lr,
+                            log=log)
     emit(r, as_json, _train_sentiment_text)
 
 

@@ -430,7 +430,7 @@ def tone_report(song, scorer: Scorer | str | None = None, window: int = 3, *, mo
         ('positive', 'positive')
     """
     from lyricist.corpus import parse_song
-    from lyricist.lexicon import arousal, english_share
+    from lyricist.lexicon import arousal
     from lyricist.text import tokens_many
 
     if isinstance(song, (str, bytes)):
@@ -495,14 +495,43 @@ def tone_report(song, scorer: Scorer | str | None = None, window: int = 3, *, mo
     most_pos = pick([i for i in reversed(order) if rows[i]["valence"] > 0])
     most_neg = pick([i for i in order if rows[i]["valence"] < 0])
 
-    warnings = []
-    share = english_share(all_tokens)
-    if len(all_tokens) >= 8 and share < 0.3:
-        warnings.append(f"this does not look like English (only {share:.0%} of the words are known English "
-                        f"words): the scores are unreliable")
+    warnings = [w for w in [language_warning(texts, all_tokens)] if w]
     return {"lines": out_lines, "sections": sections, "summary_by_kind": summary_by_kind, "overall": overall,
             "most_positive": most_pos, "most_negative": most_neg, "model": f"{scorer.name} ({scorer.source})",
             "window": window, "warnings": warnings}
+
+
+def language_warning(texts: Sequence[str], toks: Sequence[str] | None = None) -> str | None:
+    """A one-line warning when ``texts`` do not look like English (the scorers are English-only), else None.
+
+    Two signals: most letters outside the Latin script (Japanese, Russian, Arabic... which spaCy's
+    English tokenizer cannot split into words), or few tokens that are known English words
+    (French, Spanish...). Texts with fewer than 8 words are given the benefit of the doubt.
+
+    Example:
+        >>> language_warning(["夜の街を一人で歩く", "雨が静かに降り続ける"]) is not None
+        True
+        >>> language_warning(["I walk alone tonight", "the rain keeps falling down"]) is None
+        True
+    """
+    from lyricist.lexicon import english_share
+
+    letters = [c for t in texts for c in t if c.isalpha()]
+    if len(letters) >= 8:
+        # Latin script (with accents) ends at U+024F; anything above is another script.
+        other = sum(1 for c in letters if ord(c) > 0x24F) / len(letters)
+        if other > 0.3:
+            return (f"this does not look like English ({other:.0%} of the letters are not Latin script): "
+                    f"the scorers are English-only, so the scores are unreliable")
+    if toks is None:
+        from lyricist.text import tokens_many
+
+        toks = [t for ts in tokens_many(texts) for t in ts]
+    share = english_share(toks)
+    if len(toks) >= 8 and share < 0.3:
+        return (f"this does not look like English (only {share:.0%} of the words are known English words): "
+                f"the scorers are English-only, so the scores are unreliable")
+    return None
 
 
 def _song_mood(song, valence: float, arousal: float, mood_model) -> dict:
@@ -586,13 +615,15 @@ def classify_file(path: str | os.PathLike, text_col: str | None = None, model: s
         max_rows: rows returned in the result (the CSV gets all of them).
     Returns:
         ``{"n", "counts": {label: n}, "shares", "mean_valence", "rows": [{"text","label","valence"}...],
-        "rows_truncated", "out", "model", "seconds", "ms_per_item"}``.
+        "rows_truncated", "out", "model", "seconds", "ms_per_item", "warnings"}``: ``warnings`` says when
+        the texts do not look like English or a few rows had non-UTF-8 bytes (a file that is mostly
+        not UTF-8 is an error).
 
     Example:
         >>> classify_file("comments.csv", out="preds.csv")["counts"]  # doctest: +SKIP
         {'negative': 120, 'neutral': 200, 'positive': 520}
     """
-    from lyricist.corpus import read_texts
+    from lyricist.corpus import ReadReport, read_texts
 
     path = Path(path)
     if not path.exists():
@@ -600,9 +631,11 @@ def classify_file(path: str | os.PathLike, text_col: str | None = None, model: s
     if path.is_dir():
         raise LyricistError(f"{path} is a folder: pass one comments file")
     sc = load_scorer("auto" if model else scorer, model)
+    rep = ReadReport()
+    sample: list[str] = []  # the first texts, for the language check
     total = _count_rows(path)
     counts = {lab: 0 for lab in SENTIMENT_LABELS}
-    rows, n, vsum, t0 = [], 0, 0.0, time.perf_counter()
+    rows, n, bad, vsum, t0 = [], 0, 0, 0.0, time.perf_counter()
     writer = tmp = fh = None
     if out:
         out = Path(out)
@@ -615,7 +648,7 @@ def classify_file(path: str | os.PathLike, text_col: str | None = None, model: s
         batch: list[str] = []
 
         def flush():
-            nonlocal n, vsum
+            nonlocal n, vsum, bad
             for text, r in zip(batch, sc.predict(batch)):
                 n += 1
                 vsum += r["valence"]
@@ -626,10 +659,19 @@ def classify_file(path: str | os.PathLike, text_col: str | None = None, model: s
                     p = r["probs"]
                     writer.writerow([text, r["label"], r["valence"], p["negative"], p["neutral"], p["positive"]])
             batch.clear()
+            # A file in another encoding (Latin-1, UTF-16...) shows undecodable bytes on many rows:
+            # stop rather than classify mojibake. A stray bad byte in a big file is only a warning.
+            # (the reader replaces undecodable bytes by U+FFFD and counts them only at the end of the file)
+            if bad and bad >= max(1, n // 100):
+                raise LyricistError(f"{path.name} is not UTF-8 text ({bad:,} of the first {n:,} rows had "
+                                    f"invalid bytes): save it as UTF-8 and try again")
             report(progress, n / total if total else 0.0, f"{n:,} texts")
 
         # dedup=False: one prediction per input row, duplicates included
-        for rec in read_texts([path], text_col=text_col, kind="sentiment", dedup=False):
+        for rec in read_texts([path], text_col=text_col, kind="sentiment", dedup=False, report=rep):
+            if len(sample) < 500:
+                sample.append(rec.text)
+            bad += "\ufffd" in rec.text
             batch.append(rec.text)
             if len(batch) >= batch_size:
                 flush()
@@ -647,10 +689,11 @@ def classify_file(path: str | os.PathLike, text_col: str | None = None, model: s
         raise LyricistError(f"no texts found in {path}: check the file and --text-col")
     secs = time.perf_counter() - t0
     report(progress, 1.0, f"{n:,} texts")
+    warnings = [w for w in [language_warning(sample)] if w] + list(rep.warnings)
     return {"n": n, "counts": counts, "shares": {k: round(v / n, 4) for k, v in counts.items()},
             "mean_valence": round(vsum / n, 4), "rows": rows, "rows_truncated": n > len(rows),
             "out": str(out) if out else None, "model": f"{sc.name} ({sc.source})", "seconds": round(secs, 3),
-            "ms_per_item": round(1000 * secs / n, 3)}
+            "ms_per_item": round(1000 * secs / n, 3), "warnings": warnings}
 
 
 # ----------------------------------------------------------------- evaluation

@@ -765,13 +765,15 @@ def train_sentiment(paths: Sequence[str | os.PathLike] | None = None, preset: st
                     vectors: str | os.PathLike | None = None, text_col: str | None = None,
                     label_col: str | None = None, max_examples: int | None = None,
                     max_seconds: float | None = None, min_words: int | None = None,
-                    log: Optional[Callable[[str], None]] = None) -> dict:
+                    lr: float | None = None, log: Optional[Callable[[str], None]] = None) -> dict:
     """Train the LSTM, the transformer, or both (then measure their ensemble on validation).
 
     Args:
         out: for one arch, that model's folder; for ``both``, a root folder that
             gets ``sentiment-lstm/`` and ``sentiment-transformer/`` (default ``checkpoints/``).
         arch: ``lstm``, ``transformer`` or ``both``.
+        lr: override the preset's peak learning rate (for instance a lower one to continue
+            fine-tuning a checkpoint passed as ``base_model``).
         Other arguments: as in :func:`train_lstm` and :func:`train_transformer`.
     Returns:
         ``{"lstm": metrics, "transformer": metrics, "ensemble": {...}}`` (the parts trained).
@@ -784,6 +786,8 @@ def train_sentiment(paths: Sequence[str | os.PathLike] | None = None, preset: st
         raise LyricistError(f"unknown --arch {arch!r}: use lstm, transformer or both")
     common = dict(text_col=text_col, label_col=label_col, max_examples=max_examples, max_seconds=max_seconds,
                   log=log, epochs=epochs, resume=resume, min_words=min_words)
+    if lr is not None:
+        common["lr"] = lr
     result: dict = {}
     if arch == "lstm":
         result["lstm"] = train_lstm(paths, preset, out, progress=progress, vectors=vectors, **common)

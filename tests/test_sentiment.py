@@ -377,3 +377,81 @@ def test_cli_train_sentiment_tiny_json(tmp_path, toy_csv):
     assert {"lstm", "transformer", "ensemble"} <= set(doc)
     assert (tmp_path / "sentiment-lstm" / "metrics.json").is_file()
     assert "ensemble" in json.loads((tmp_path / "sentiment-transformer" / "metrics.json").read_text())
+
+
+# ----------------------------------------------------------------- bad inputs: one line each
+JAPANESE = "[Verse]\n夜の街を一人で歩く\n雨が静かに降り続ける\n君の声がまだ聞こえる\n[Chorus]\nさよならは言わないで\n"
+FRENCH = ("Je marche seul dans la nuit froide\nLa pluie tombe sur mes épaules\n"
+          "Mon cœur est lourd de ton absence\nMais demain le soleil reviendra\n")
+
+
+@pytest.mark.parametrize("song", [JAPANESE, FRENCH], ids=["japanese", "french"])
+def test_other_languages_are_flagged_not_silently_scored(song):
+    r = tone_report(song, scorer="lexicon")
+    assert len(r["warnings"]) == 1 and "English-only" in r["warnings"][0]
+    assert tone_report(SONG, scorer="lexicon")["warnings"] == []
+
+
+def _one_line_error(result):
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1
+    return result.stderr
+
+
+@pytest.mark.parametrize("content, expect", [
+    (b"", "no texts"),
+    (b"comment\n", "no texts"),
+    (b"\x7fELF\x02\x01\x01\x00\x00\x00binary" * 50, "binary"),
+    ("comment\ncafé très bien\nà bientôt\n".encode("latin-1"), "not UTF-8"),
+], ids=["empty", "header-only", "binary", "latin-1"])
+def test_cli_classify_bad_files_are_one_line_errors(tmp_path, content, expect):
+    src = tmp_path / "c.csv"
+    src.write_bytes(content)
+    err = _one_line_error(runner.invoke(app, ["classify", str(src), "--scorer", "lexicon", "--out",
+                                              str(tmp_path / "p.csv"), "--json"]))
+    assert expect in err and not (tmp_path / "p.csv").exists()
+
+
+def test_classify_warns_on_other_languages(tmp_path):
+    src = _write_csv(tmp_path / "fr.csv", [("Je suis très content de cette chanson",),
+                                           ("C'est magnifique, vraiment une belle mélodie",)], header=("comment",))
+    r = classify_file(src, scorer="lexicon")
+    assert r["n"] == 2 and any("English-only" in w for w in r["warnings"])
+
+
+@pytest.mark.parametrize("content, expect", [
+    (b"", "empty"),
+    (b"\n  \n[Chorus]\n", "no lyric lines"),
+    ("caf\xe9 au lait\n".encode("latin-1"), "not UTF-8"),
+    (b"la la\x00\x01\x02", "binary"),
+], ids=["empty", "markers-only", "latin-1", "binary"])
+def test_cli_score_bad_files_are_one_line_errors(tmp_path, content, expect):
+    f = tmp_path / "song.txt"
+    f.write_bytes(content)
+    assert expect in _one_line_error(runner.invoke(app, ["score", str(f), "--scorer", "lexicon", "--json"]))
+
+
+def test_cli_score_huge_song_is_one_line_error(tmp_path):
+    from lyricist.config import MAX_SONG_CHARS
+
+    f = tmp_path / "huge.txt"
+    f.write_text("la la la love\n" * (MAX_SONG_CHARS // 14 + 10), encoding="utf-8")
+    assert "limit" in _one_line_error(runner.invoke(app, ["score", str(f), "--scorer", "lexicon"]))
+    f.write_text("x" * (MAX_SONG_CHARS * 5), encoding="utf-8")  # refused before reading it all
+    assert "at most" in _one_line_error(runner.invoke(app, ["score", str(f), "--scorer", "lexicon"]))
+
+
+def test_cli_score_corrupt_or_mismatched_checkpoint(tmp_path, transformer_dir):
+    import shutil
+
+    f = tmp_path / "song.txt"
+    f.write_text(SONG, encoding="utf-8")
+    bad = tmp_path / "bad-transformer"
+    shutil.copytree(transformer_dir[0], bad)
+    (bad / "model.safetensors").write_bytes(b"\x00" * 64)
+    assert "corrupt" in _one_line_error(runner.invoke(app, ["score", str(f), "--model", str(bad)]))
+    wrong = tmp_path / "wrong"
+    wrong.mkdir()
+    (wrong / "config.json").write_text(json.dumps({"kind": "generator", "format_version": 1}))
+    assert "not a sentiment model" in _one_line_error(runner.invoke(app, ["score", str(f), "--model", str(wrong)]))
+    assert "corrupt" in _one_line_error(runner.invoke(app, ["classify", str(f), "--model", str(bad)]))
