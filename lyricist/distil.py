@@ -318,7 +318,10 @@ def build_general_vectors(out_dir: str | Path | None = None, preset: str = "defa
         metrics.update(evaluate_keyed_vectors(kv))
     base = base_model_path(cfg.base_model)
     with atomic_dir(out) as tmp:
-        kv.save(str(tmp / VECTORS_FILE))
+        kv.save(str(tmp / VECTORS_FILE), sep_limit=0)  # vectors in their own .npy: the explorer maps it
+        from lyricist.embeddings import save_sounds
+
+        save_sounds(tmp, kv)  # rhymes, syllables and lemmas of every word, for fast filtered queries
         write_config(tmp, KIND, cfg, fingerprint=_fingerprint(base, vocab), base_model=base,
                      vocab_size=len(vocab), dim=int(vecs.shape[1]), train_seconds=round(seconds, 2),
                      words_per_second=metrics["words_per_second"])

@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
+import hashlib
 import json
 import logging
 import math
@@ -63,7 +65,8 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-from lyricist.checkpoint import atomic_dir, atomic_write_json, atomic_write_text, read_config, write_config
+from lyricist.checkpoint import (atomic_dir, atomic_write_bytes, atomic_write_json, atomic_write_text, read_config,
+                                 write_config)
 from lyricist.config import bundled_corpus, checkpoint_dir, preset_check
 from lyricist.errors import LyricistError
 from lyricist.progress import ProgressFn, report, scaled
@@ -339,10 +342,11 @@ def train_embeddings(paths: Sequence[str | os.PathLike] | None = None, preset: s
                 last_save[0] = time.perf_counter()
 
     def within(epoch: int, f: float) -> None:
-        report(p_main, frac(done + epoch - 1 + f if done == 0 else done + f), f"epoch {done + epoch}/{n_epochs}")
+        # gensim numbers the epochs of one train() call from 0; a resumed run starts at `done`
+        report(p_main, frac(done + epoch + f), f"epoch {done + epoch + 1}/{n_epochs}")
 
     report(p_main, train_share[0], f"training on {n_tokens:,} tokens")
-    with _quiet_gensim_progress(lambda e, f: within(e if done == 0 else 1, f)):
+    with _quiet_gensim_progress(within):
         if model is None:
             model = Word2Vec(vector_size=cfg.vector_size, window=cfg.window, sg=cfg.sg, negative=cfg.negative,
                              sample=cfg.sample, min_count=min_count, workers=workers, seed=cfg.seed,
@@ -364,7 +368,8 @@ def train_embeddings(paths: Sequence[str | os.PathLike] | None = None, preset: s
                "words_per_second": round(n_tokens * (n_epochs - done) / max(seconds, 1e-9), 1)}
     metrics.update(evaluate_keyed_vectors(wv))
     with atomic_dir(out) as tmp:
-        wv.save(str(tmp / VECTORS_FILE))
+        wv.save(str(tmp / VECTORS_FILE), sep_limit=0)  # vectors in their own .npy: the explorer maps it
+        save_sounds(tmp, wv)
         write_config(tmp, KIND, resolved, fingerprint=fp, vocab_size=len(wv), vector_size=wv.vector_size,
                      tokens=n_tokens, songs=stats["songs"], sections=stats["sections"], phrases_found=n_phrases,
                      train_seconds=round(seconds, 2), words_per_second=metrics["words_per_second"],
@@ -397,8 +402,11 @@ def _has_vectors(folder: Path) -> bool:
 
 
 # ----------------------------------------------------------------- loading
-def load_vectors(folder: str | os.PathLike, kind: str = KIND):
+def load_vectors(folder: str | os.PathLike, kind: str = KIND, mmap: bool = False):
     """The ``KeyedVectors`` of a checkpoint folder, checked against its ``config.json``.
+
+    With ``mmap``, a separately stored vector array (``vectors.kv.vectors.npy``, as gensim
+    writes big ones) is memory-mapped read-only instead of read.
 
     Raises:
         LyricistError: missing folder, missing/corrupt ``config.json`` or vectors, wrong kind,
@@ -415,7 +423,7 @@ def load_vectors(folder: str | os.PathLike, kind: str = KIND):
     if not path.is_file():
         raise LyricistError(f"{folder} has no {VECTORS_FILE}: {fix}")
     try:
-        kv = KeyedVectors.load(str(path))
+        kv = KeyedVectors.load(str(path), mmap="r" if mmap else None)
     except Exception as e:  # noqa: BLE001 - pickle, numpy and OS errors all mean "unusable file"
         raise LyricistError(f"cannot load {path} ({e.__class__.__name__}): the {what} are corrupt; "
                             f"{fix}") from None
@@ -473,9 +481,12 @@ def load_space(model_dir: str | os.PathLike | None = None, general_dir: str | os
     with _CACHE_LOCK:
         ws = _CACHE.get(key)
         if ws is None:
-            ws = WordSpace(load_vectors(cdir, KIND) if use_c else None,
-                           load_vectors(gdir, GENERAL_KIND) if use_g else None,
-                           corpus_dir=str(cdir) if use_c else None, general_dir=str(gdir) if use_g else None)
+            # the sound index (rhymes, syllables, lemmas) is saved beside the vectors: loading it
+            # takes milliseconds where computing it takes seconds
+            ckv, csnd = open_checkpoint(cdir, KIND) if use_c else (None, None)
+            gkv, gsnd = open_checkpoint(gdir, GENERAL_KIND) if use_g else (None, None)
+            ws = WordSpace(ckv, gkv, corpus_dir=str(cdir) if use_c else None,
+                           general_dir=str(gdir) if use_g else None, corpus_sounds=csnd, general_sounds=gsnd)
             if len(_CACHE) >= 4:
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = ws
@@ -528,6 +539,228 @@ def is_inflection(query: str, candidate: str) -> bool:
     return c in inflections(q) or c in inflections(lq) or q in inflections(c) or q in inflections(lc)
 
 
+# ----------------------------------------------------------------- the sound index
+SOUNDS_FILE = "sounds.npz"
+SOUNDS_VERSION = 2
+
+
+@functools.lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """Lowercase English dictionary words and their inflected forms (WordNet lemmas via ``spacy-lookups-data``).
+
+    Used to keep proper names, abbreviations and function words (``mcguire``,
+    ``usmc``, ``of``) out of the suggestions that come from the general
+    vocabulary: WordNet lists nouns, verbs, adjectives and adverbs, and few
+    names in lowercase. The user's own corpus words are never filtered.
+
+    Example:
+        >>> d = dictionary_words(); ("desire" in d, "desires" in d, "mcguire" in d, "of" in d, "france" in d)
+        (True, True, False, False, False)
+    """
+    import gzip
+    from importlib import resources
+
+    def table(name: str) -> dict:
+        path = resources.files("spacy_lookups_data").joinpath("data", f"en_{name}.json.gz")
+        with gzip.open(str(path), "rt", encoding="utf8") as f:
+            return json.load(f)
+
+    try:
+        index: set[str] = set().union(*table("lemma_index").values())
+        forms = {form for pos in table("lemma_exc").values() for form, lem in pos.items()
+                 if any(x in index for x in lem)}
+        forms |= {form for form, lem in table("lemma_lookup").items() if lem in index}
+    except Exception:  # noqa: BLE001 - a declared dependency; without it nothing is filtered
+        return frozenset()
+    names = _proper_names()
+    return frozenset(w for w in index | forms if (w.isalpha() or "'" in w) and w not in names)
+
+
+def _proper_names() -> set[str]:
+    """Lowercased words that the Brill POS lexicon (shipped with TextBlob, which nrclex needs) only
+    knows capitalised: ``france``, ``jerome``, ``viii``. WordNet lists many of them in lowercase."""
+    try:
+        from importlib import resources
+
+        text = resources.files("textblob").joinpath("en", "en-lexicon.txt").read_text(encoding="utf-8")
+    except Exception:  # noqa: BLE001 - optional: without it, WordNet alone decides
+        return set()
+    lower, capital = set(), set()
+    for line in text.splitlines():
+        w = line.split(" ", 1)[0]
+        if not w or line.startswith(";;;"):
+            continue
+        (lower if w.islower() else capital).add(w)
+    return {w.lower() for w in capital if w[0].isupper()} - lower
+
+
+def _keys_digest(keys: Sequence[str]) -> str:
+    h = hashlib.sha1()
+    h.update("\n".join(keys).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def word_sounds(keys: Sequence[str], progress: Optional[ProgressFn] = None) -> dict[str, np.ndarray]:
+    """Per-word facts the filters need, computed once per vocabulary (and saved with the vectors).
+
+    Returns:
+        ``{"syllables": (N,) int16, "rhymes": (N,) str, "lemma": (N,) str, "dictionary": (N,) bool}``:
+        syllables from CMU (else spelling rules); the rhyme parts of every
+        pronunciation joined by ``|`` (``"AY ER|AY R"`` for fire), empty for a word
+        whose pronunciation is unknown (never offered as a rhyme: a spelling guess
+        is too often wrong); the lemma (``lovin'`` -> ``love``) for the inflection
+        filter; whether it is a dictionary word (:func:`dictionary_words`).
+
+    Example:
+        >>> s = word_sounds(["fire", "desire", "mcguire"])
+        >>> s["rhymes"][0], list(s["syllables"]), list(s["dictionary"])
+        ('AY ER|AY R', [2, 3, 2], [True, True, False])
+    """
+    from lyricist.prosody import _rhyme_parts, pronunciations, syllables
+    from lyricist.text import lemma
+
+    d = dictionary_words()
+    n = len(keys)
+    syl = np.zeros(n, dtype=np.int16)
+    rh, lem, dic = [], [], np.zeros(n, dtype=bool)
+    for i, w in enumerate(keys):
+        parts = w.split("_")  # a phrase (broken_heart) scans as its words and rhymes on its last one
+        syl[i] = sum(syllables(p) for p in parts if p)
+        last = parts[-1]
+        # _rhyme_parts is what prosody.is_rhyme compares, so the index agrees with it exactly
+        rh.append("|".join(_rhyme_parts(last)) if last and pronunciations(last) else "")
+        lm = lemma(w) if "_" not in w else w
+        lem.append(lm)
+        # eye's is a form, not a word to offer; two letters from the general list are abbreviations (uv, ai)
+        dic[i] = (w in d or lm in d) and not w.endswith(("'s", "s'")) and len(w) > 2
+        if i % 5000 == 0:
+            report(progress, i / max(1, n), f"sounds of {i:,}/{n:,} words")
+    return {"syllables": syl, "rhymes": np.array(rh, dtype=object), "lemma": np.array(lem, dtype=object),
+            "dictionary": dic}
+
+
+def _kv_size(folder: Path) -> int:
+    try:
+        return (folder / VECTORS_FILE).stat().st_size
+    except OSError:
+        return -1
+
+
+def save_sounds(folder: str | os.PathLike, kv, sounds: dict[str, np.ndarray] | None = None) -> Path:
+    """Write ``sounds.npz`` for the ``KeyedVectors`` ``kv`` saved in ``folder``, atomically.
+
+    It holds the sound index (:func:`word_sounds`) and, so that the explorer can
+    open the checkpoint without importing gensim (seconds), the keys and counts
+    of ``kv`` and the size of ``vectors.kv`` it was made for.
+    """
+    import io
+
+    keys = list(kv.index_to_key)
+    sounds = sounds if sounds is not None else word_sounds(keys)
+    counts = _counts(kv)
+    # string columns are stored as newline-joined UTF-8 (a fixed-width numpy string array
+    # would be 20x bigger) and load without pickle
+    text = {k: np.frombuffer("\n".join(map(str, col)).encode("utf-8"), dtype=np.uint8)
+            for k, col in (("keys", keys), ("rhymes", sounds["rhymes"]), ("lemma", sounds["lemma"]))}
+    buf = io.BytesIO()
+    np.savez(buf, version=np.array(SOUNDS_VERSION), digest=np.array(_keys_digest(keys)),
+             kv_size=np.array(_kv_size(Path(folder))), count=counts if counts is not None else np.ones(len(keys)),
+             syllables=sounds["syllables"], dictionary=sounds["dictionary"], **text)
+    return atomic_write_bytes(Path(folder) / SOUNDS_FILE, buf.getvalue())
+
+
+def _read_index(folder: Path) -> dict | None:
+    """``sounds.npz`` as arrays (keys, count, syllables, rhymes, lemma, dictionary, kv_size), or None if unusable."""
+    path = folder / SOUNDS_FILE
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if int(z["version"]) != SOUNDS_VERSION:
+                return None
+            out = {k: z[k] for k in ("count", "syllables", "dictionary")}
+            for k in ("keys", "rhymes", "lemma"):
+                out[k] = np.array(z[k].tobytes().decode("utf-8").split("\n"), dtype=object)
+            out["digest"], out["kv_size"] = str(z["digest"]), int(z["kv_size"])
+    except (OSError, ValueError, KeyError, UnicodeDecodeError):
+        return None  # corrupt or old: rebuilt by the caller
+    n = len(out["keys"])
+    return out if all(len(out[k]) == n for k in ("count", "syllables", "dictionary", "rhymes", "lemma")) else None
+
+
+_SOUND_COLUMNS = ("syllables", "rhymes", "lemma", "dictionary")
+
+
+def load_sounds(folder: str | os.PathLike | None, kv) -> dict[str, np.ndarray]:
+    """The saved sound index of ``folder`` if it matches ``kv``, else computed now and saved (best effort).
+
+    Folders written before the index existed get it on first use, so the
+    next process loads it in milliseconds.
+    """
+    keys = list(kv.index_to_key)
+    if folder is not None:
+        idx = _read_index(Path(folder))
+        if idx is not None and idx["digest"] == _keys_digest(keys):
+            return {k: idx[k] for k in _SOUND_COLUMNS}
+    sounds = word_sounds(keys)
+    if folder is not None:
+        try:
+            save_sounds(folder, kv, sounds)
+        except OSError:
+            pass  # a read-only checkpoint still works, only slower to open
+    return sounds
+
+
+class _PlainVectors:
+    """The part of ``KeyedVectors`` the explorer reads, opened from ``sounds.npz`` + the ``.npy`` gensim wrote."""
+
+    def __init__(self, keys: list[str], vectors: np.ndarray, counts: np.ndarray):
+        self.index_to_key, self.vectors, self.counts = keys, vectors, counts
+        self.vector_size = int(vectors.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.index_to_key)
+
+
+def _open_fast(folder: Path, conf: dict) -> tuple[_PlainVectors, dict] | None:
+    """Vectors and sound index without gensim, when the folder has both files and they agree; else None."""
+    npy = folder / f"{VECTORS_FILE}.vectors.npy"
+    if not npy.is_file():
+        return None
+    idx = _read_index(folder)
+    if idx is None or idx["kv_size"] != _kv_size(folder) or len(idx["keys"]) != conf.get("vocab_size", -1):
+        return None
+    try:
+        vecs = np.load(npy, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if vecs.ndim != 2 or vecs.shape[0] != len(idx["keys"]):
+        return None
+    kv = _PlainVectors(list(idx["keys"]), vecs, idx["count"].astype(np.float32))
+    return kv, {k: idx[k] for k in _SOUND_COLUMNS}
+
+
+def open_checkpoint(folder: str | os.PathLike, kind: str = KIND):
+    """``(vectors, sound index)`` of a checkpoint folder: fast without gensim when possible.
+
+    Raises:
+        LyricistError: as :func:`load_vectors`.
+    """
+    folder = Path(folder)
+    conf = read_config(folder, kind)
+    fast = _open_fast(folder, conf)
+    if fast is not None:
+        return fast
+    kv = load_vectors(folder, kind, mmap=True)
+    return kv, load_sounds(folder, kv)
+
+
+def _identity(word: str) -> str:
+    """Spelling for the 'same word' test of rhymes: lovin' and loving are one word."""
+    w = word.strip("'")
+    return w[:-1] + "ing" if word.endswith("in'") else w
+
+
 # ----------------------------------------------------------------- the explorer
 def _unit_rows(x: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(x, axis=1, keepdims=True)
@@ -567,7 +800,8 @@ class WordSpace:
     """
 
     def __init__(self, corpus=None, general=None, *, corpus_weight: float = 0.5, half_count: float = 20.0,
-                 corpus_dir: str | None = None, general_dir: str | None = None):
+                 corpus_dir: str | None = None, general_dir: str | None = None,
+                 corpus_sounds: dict | None = None, general_sounds: dict | None = None):
         if corpus is None and general is None:
             raise LyricistError("no word vectors: train some with `lyricist train embeddings`")
         if not 0.0 <= corpus_weight <= 1.0 or half_count <= 0:
@@ -587,9 +821,13 @@ class WordSpace:
         self.count = np.zeros(n, dtype=np.float32)
         self.G = np.zeros((n, general.vector_size if general is not None else 1), dtype=np.float32)
         self.C = np.zeros((n, corpus.vector_size if corpus is not None else 1), dtype=np.float32)
+        self.gcount = np.zeros(n, dtype=np.float32)  # general frequency per billion words (0 where absent)
         if general is not None:
             self.G[:len(gkeys)] = _unit_rows(np.asarray(general.vectors))
             self.has_g[:len(gkeys)] = True
+            gc = _counts(general)
+            if gc is not None:
+                self.gcount[:len(gkeys)] = gc
         if corpus is not None:
             rows = np.fromiter((self.index[w] for w in ckeys), dtype=np.int64, count=len(ckeys))
             self.C[rows] = _unit_rows(np.asarray(corpus.vectors))
@@ -600,9 +838,10 @@ class WordSpace:
         self._corpus_order = np.flatnonzero(self.has_c)[np.argsort(-self.count[self.has_c], kind="stable")] \
             if corpus is not None else np.zeros(0, dtype=np.int64)
         self._lock = threading.Lock()
-        self._syl: np.ndarray | None = None
+        self._given_sounds = (corpus.index_to_key if corpus is not None else None, corpus_sounds, general_sounds)
+        self._snd: dict[str, np.ndarray] | None = None
+        self._rhyme_index: tuple[dict, dict, dict] | None = None
         self._rhyme_cache: dict = {}
-        self._extra_rhymable: np.ndarray | None = None
         self._by_len: dict[int, list[str]] | None = None
 
     # -- basics ---------------------------------------------------------------------------------
@@ -749,66 +988,127 @@ class WordSpace:
         return _unit_rows(np.concatenate(parts, axis=1))
 
     # -- filters --------------------------------------------------------------------------------
+    def sounds(self) -> dict[str, np.ndarray]:
+        """The sound index over every row (see :func:`word_sounds`): syllables, rhyme parts, lemma, dictionary.
+
+        Taken from the checkpoints' ``sounds.npz`` when :func:`load_space` passed them,
+        else computed on first use (about a second per 10,000 words).
+        """
+        if self._snd is None:
+            with self._lock:
+                if self._snd is None:
+                    ckeys, csnd, gsnd = self._given_sounds
+                    n, ng = len(self.keys), self.n_general
+                    if gsnd is not None and len(gsnd["syllables"]) == ng and (csnd is not None or n == ng):
+                        parts = {k: [v] for k, v in gsnd.items()}
+                        if n > ng:  # corpus-only rows, in the corpus's own order
+                            pos = {w: k for k, w in enumerate(ckeys)}
+                            take = np.array([pos[w] for w in self.keys[ng:]], dtype=np.int64)
+                            for k in parts:
+                                parts[k].append(csnd[k][take])
+                        snd = {k: np.concatenate(v) for k, v in parts.items()}
+                    elif csnd is not None and ng == 0:
+                        snd = dict(csnd)
+                    else:
+                        snd = word_sounds(self.keys)
+                    self._snd = snd
+        return self._snd
+
     def syllable_counts(self) -> np.ndarray:
         """``(N,)`` syllables of every word (CMU, else the spelling rules of :mod:`lyricist.prosody`)."""
-        if self._syl is None:
-            with self._lock:
-                if self._syl is None:
-                    from lyricist.prosody import syllables
+        return self.sounds()["syllables"]
 
-                    self._syl = np.fromiter((syllables(w.replace("_", " ")) if "_" not in w
-                                             else sum(syllables(p) for p in w.split("_")) for w in self.keys),
-                                            dtype=np.int16, count=len(self.keys))
-        return self._syl
+    def _rhyme_tables(self) -> tuple[dict, dict, dict]:
+        """``(part -> rows with that rhyme part, first part -> rows, assonance key -> first parts)``."""
+        if self._rhyme_index is None:
+            from lyricist.prosody import _assonance_key
+
+            by_part: dict[str, list[int]] = {}
+            by_first: dict[str, list[int]] = {}
+            for i, joined in enumerate(self.sounds()["rhymes"]):
+                if not joined:
+                    continue
+                parts = str(joined).split("|")
+                by_first.setdefault(parts[0], []).append(i)
+                for p in parts:
+                    by_part.setdefault(p, []).append(i)
+            by_vowel: dict = {}
+            for p in by_first:
+                by_vowel.setdefault(_assonance_key(p), []).append(p)
+            self._rhyme_index = (by_part, by_first, by_vowel)
+        return self._rhyme_index
 
     def rhyme_rows(self, target: str, near: bool = False) -> np.ndarray:
         """Rows of the words that rhyme with ``target`` (perfect, plus near rhymes with ``near``).
 
-        The CMU rhymes come from :func:`lyricist.prosody.rhymes`; lyric spellings
-        CMU does not list but whose sound is known (``desirin'``) are checked one by
-        one with :func:`lyricist.prosody.is_rhyme`. Cached per target.
-        """
-        from lyricist.prosody import is_rhyme, rhymes
+        The same test as :func:`lyricist.prosody.is_rhyme` (a shared rhyme part of
+        any pronunciation; with ``near``, a slant rhyme of the main pronunciations),
+        answered from the sound index. Words whose pronunciation is unknown are
+        never offered. Cached per target.
 
-        key = (target, near)
+        Example:
+            >>> [ws.keys[i] for i in ws.rhyme_rows("fire")][:3]  # doctest: +SKIP
+            ['higher', 'fire', 'entire']
+        """
+        from lyricist.prosody import _near_level, _rhyme_parts
+
+        w = _norm_word(target)
+        key = (w, near)
         hit = self._rhyme_cache.get(key)
         if hit is not None:
             return hit
-        r = rhymes(target, near=near, limit=1_000_000)
-        words = r["perfect"] + (r["near"] if near else [])
-        rows = {self.index[w] for w in words if w in self.index}
-        tw = r["word"]
-        for i in self._non_cmu_rows():
-            if is_rhyme(tw, self.keys[i], near=near):
-                rows.add(int(i))
-        out = np.array(sorted(rows), dtype=np.int64)
+        i = self.index.get(w)
+        joined = str(self.sounds()["rhymes"][i]) if i is not None else ""
+        parts = joined.split("|") if joined else list(_rhyme_parts(w))  # unknown: prosody's spelling guess
+        if not parts:
+            raise LyricistError(f"cannot rhyme {w!r}: its pronunciation is unknown and no known word ends like it "
+                                "(check the spelling)")
+        by_part, by_first, by_vowel = self._rhyme_tables()
+        rows = {r for p in parts for r in by_part.get(p, ())}
+        if near:
+            from lyricist.prosody import _assonance_key
+
+            for p in by_vowel.get(_assonance_key(parts[0]), ()):
+                if _near_level(parts[0], p) >= 1:
+                    rows.update(by_first[p])
+        me = _identity(w)
+        out = np.array(sorted(r for r in rows if _identity(self.keys[r]) != me), dtype=np.int64)
         if len(self._rhyme_cache) > 4096:
             self._rhyme_cache.clear()
         self._rhyme_cache[key] = out
         return out
 
-    def _non_cmu_rows(self) -> np.ndarray:
-        """Rows of lyric spellings CMU lacks but whose sound is known (``lovin'``, ``nothin'``).
+    def is_form(self, q: int, c: int) -> bool:
+        """Whether row ``c`` is row ``q``'s word or one of its inflections (:func:`is_inflection`, from the index)."""
+        if q == c:
+            return True
+        kq, kc = self.keys[q], self.keys[c]
+        if "_" in kq or "_" in kc:
+            return False
+        lem = self.sounds()["lemma"]
+        lq, lc = str(lem[q]), str(lem[c])
+        return lq == lc or kc in inflections(kq) or kc in inflections(lq) or kq in inflections(kc) \
+            or kq in inflections(lc)
 
-        Words with no derivable pronunciation are never offered as rhymes: their
-        rhyme would be a guess from the spelling (and guessing costs ~30 ms a word).
+    def suggestible(self) -> np.ndarray:
+        """``(N,)`` bool: the words worth suggesting as neighbours.
+
+        Dictionary words (:func:`dictionary_words`; ``lovin'`` counts through its lemma),
+        and the corpus's own other words (``ooh``, a name in a song) unless they are
+        very frequent function words (``of``, ``this``: over 100 per million words in
+        the general list). Keeps names and abbreviations that only the general list
+        has (``mcguire``, ``usmc``) out of neighbour lists.
         """
-        if self._extra_rhymable is None:
-            import pronouncing
-
-            from lyricist.prosody import pronunciations
-
-            pronouncing.init_cmu()
-            cmu = pronouncing.lookup
-            plain = re.compile(r"^'?[a-z]+(?:'[a-z]+)*'?$")
-            self._extra_rhymable = np.array([i for i, w in enumerate(self.keys) if w not in cmu and plain.match(w)
-                                             and pronunciations(w)], dtype=np.int64)
-        return self._extra_rhymable
+        ok = getattr(self, "_suggestible", None)
+        if ok is None:
+            ok = self.sounds()["dictionary"] | (self.has_c & (self.gcount < 1e5))
+            self._suggestible = ok
+        return ok
 
     # -- queries --------------------------------------------------------------------------------
     def similar(self, word: str, topn: int = 10, rhymes_with: str | None = None, near: bool = False,
-                syllables: int | None = None, space: str = "blend",
-                exclude_inflections: bool = True) -> list[tuple[str, float]]:
+                syllables: int | None = None, space: str = "blend", exclude_inflections: bool = True,
+                dictionary_only: bool = True) -> list[tuple[str, float]]:
         """The words nearest to ``word``, optionally only those that rhyme and/or scan.
 
         Args:
@@ -819,6 +1119,8 @@ class WordSpace:
             syllables: keep only words with this many syllables.
             space: ``blend`` (default), ``corpus`` or ``general``.
             exclude_inflections: drop the query's own forms (``love`` -> loved, loves, lovin').
+            dictionary_only: suggest only :meth:`suggestible` words (no names, abbreviations
+                or function words that only the general list has).
         Returns:
             ``[(word, similarity), ...]``, most similar first; fewer than ``topn`` when
             the filters leave fewer.
@@ -835,27 +1137,23 @@ class WordSpace:
             raise LyricistError(f"syllables must be between 1 and 12, got {syllables}")
         space = self._check_space(space)
         q = self.lookup(word, space)
-        qword = self.keys[q]
         cands: np.ndarray | None = None
         if rhymes_with is not None:
             cands = self.rhyme_rows(rhymes_with, near)
         if syllables is not None:
             syl = self.syllable_counts()
             cands = np.flatnonzero(syl == int(syllables)) if cands is None else cands[syl[cands] == int(syllables)]
-        if cands is None:
-            cands = np.flatnonzero(self.valid(space))
-        else:
-            cands = cands[self.valid(space)[cands]]
+        keep = self.valid(space) & self.suggestible() if dictionary_only else self.valid(space)
+        cands = np.flatnonzero(keep) if cands is None else cands[keep[cands]]
         if len(cands) == 0:
             return []
         s = self.sims(q, cands, space)
         ok = ~np.isnan(s) & (cands != q)
         cands, s = cands[ok], s[ok]
-        return self._top(cands, s, topn, lambda w: exclude_inflections and "_" not in w and is_inflection(qword, w)
-                         or w == qword)
+        return self._top(cands, s, topn, lambda c: exclude_inflections and self.is_form(q, c))
 
     def _top(self, cands: np.ndarray, scores: np.ndarray, topn: int, drop) -> list[tuple[str, float]]:
-        """The ``topn`` best ``(word, score)`` skipping words where ``drop(word)``; partial sort first."""
+        """The ``topn`` best ``(word, score)`` skipping rows where ``drop(row)``; partial sort first."""
         out: list[tuple[str, float]] = []
         k = min(len(cands), topn * 4 + 16)
         while True:
@@ -863,9 +1161,8 @@ class WordSpace:
             part = part[np.argsort(-scores[part], kind="stable")]
             out = []
             for j in part:
-                w = self.keys[cands[j]]
-                if not drop(w):
-                    out.append((w, round(float(scores[j]), 4)))
+                if not drop(int(cands[j])):
+                    out.append((self.keys[cands[j]], round(float(scores[j]), 4)))
                     if len(out) == topn:
                         return out
             if k >= len(cands):
@@ -890,7 +1187,7 @@ class WordSpace:
         s = self.sim_matrix(cands, np.array([ia, ib, ic]), space)  # (R, 3)
         score = _cos_mul(s[:, 0], s[:, 1], s[:, 2])
         ok = ~np.isnan(score) & ~np.isin(cands, [ia, ib, ic])
-        return self._top(cands[ok], score[ok], topn, lambda w: False)
+        return self._top(cands[ok], score[ok], topn, lambda c: False)
 
     def odd_one_out(self, words: Sequence[str], space: str = "blend") -> tuple[str, list[tuple[str, float]]]:
         """The word that fits least: the lowest mean similarity to the others.
@@ -929,10 +1226,9 @@ class WordSpace:
         cands = np.flatnonzero(self.valid(space))
         s = self.sim_matrix(cands, np.array([ia, ib]), space)
         score = np.min(s, axis=1)
-        ok = ~np.isnan(score) & ~np.isin(cands, [ia, ib])
-        wa, wb = self.keys[ia], self.keys[ib]
+        ok = ~np.isnan(score) & ~np.isin(cands, [ia, ib]) & self.suggestible()[cands]
         return self._top(cands[ok], score[ok], topn,
-                         lambda w: exclude_inflections and (is_inflection(wa, w) or is_inflection(wb, w)))
+                         lambda c: exclude_inflections and (self.is_form(ia, c) or self.is_form(ib, c)))
 
     def axis(self, words: Sequence[str] | None = None, negative: str = "sad", positive: str = "happy",
              topn: int = 10, space: str = "blend", skip_unknown: bool = False) -> list[tuple[str, float]]:
@@ -1086,6 +1382,8 @@ class WordSpace:
 
 
 def _counts(kv) -> np.ndarray | None:
+    if isinstance(kv, _PlainVectors):
+        return kv.counts
     try:
         return np.array([kv.get_vecattr(w, "count") for w in kv.index_to_key], dtype=np.float32)
     except (KeyError, AttributeError, ValueError):
@@ -1105,8 +1403,10 @@ def _project_2d(X: np.ndarray, method: str, seed: int) -> np.ndarray:
         from sklearn.manifold import TSNE
 
         perplexity = float(max(2.0, min(30.0, (len(X) - 1) / 3.0)))
-        return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed,
-                    metric="cosine").fit_transform(X.astype(np.float64))
+        # exact gradients for the few dozen words of a usual map: no OpenMP Barnes-Hut threads, which
+        # spin for a minute on a busy CPU even for 10 points
+        return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed, metric="cosine",
+                    method="exact" if len(X) <= 120 else "barnes_hut").fit_transform(X.astype(np.float64))
     from sklearn.decomposition import PCA
 
     return PCA(n_components=2, random_state=seed).fit_transform(X.astype(np.float64))

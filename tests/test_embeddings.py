@@ -12,15 +12,20 @@ from lyricist.checkpoint import read_config
 from lyricist.cli import app
 from lyricist.config import bundled_corpus
 from lyricist.distil import DISTIL_PRESETS, build_general_vectors, general_vocabulary
-from lyricist.embeddings import (EmbeddingConfig, WordSpace, auto_epochs, auto_min_count, evaluate_embeddings,
-                                 inflections, is_inflection, load_space, load_vectors, train_embeddings)
+from lyricist.embeddings import (SOUNDS_FILE, EmbeddingConfig, WordSpace, auto_epochs, auto_min_count,
+                                 dictionary_words, evaluate_embeddings, inflections, is_inflection, load_space,
+                                 load_vectors, open_checkpoint, train_embeddings, word_sounds)
 from lyricist.errors import LyricistError
 from lyricist.prosody import is_rhyme, syllables
 
 # Words the tests query; the tiny general vocabulary (300 most frequent words) gets them on top.
 EXTRA = ["heart", "fire", "desire", "higher", "wire", "liar", "choir", "admire", "love", "loved", "loves",
          "loving", "lovely", "happy", "glad", "joyful", "table", "chair", "sad", "rain", "storm", "thunder",
-         "guitar", "night", "light", "bright", "man", "woman", "king", "queen"]
+         "guitar", "night", "light", "bright", "man", "woman", "king", "queen",
+         # more rhymes of "fire", names among them, so that "rhymes that fit a meaning" has to rank and filter
+         "tire", "retire", "empire", "spire", "squire", "buyer", "dryer", "entire", "hire", "require", "acquire",
+         "mcguire", "dwyer", "maguire", "friar", "umpire", "flier"]
+NAMES = {"mcguire", "dwyer", "maguire"}
 
 
 @pytest.fixture(autouse=True)
@@ -228,7 +233,51 @@ def test_inflections_exclude_forms_not_derivations():
     assert not is_inflection("love", "lovely") and not is_inflection("heart", "hearth")
 
 
+# ----------------------------------------------------------------- the sound index
+def test_sound_index_known_answers():
+    s = word_sounds(["fire", "desire", "mcguire", "lovin'", "france", "eye's", "broken_heart"])
+    assert list(s["rhymes"][:2]) == ["AY ER|AY R", "AY ER"] and s["rhymes"][3] == "AH V IH N"
+    assert list(s["syllables"]) == [2, 3, 2, 2, 1, 1, 3] and s["lemma"][3] == "love"
+    # dictionary words only: no surname, no place name (WordNet lists it, Brill only capitalised), no possessive
+    assert list(s["dictionary"]) == [True, True, False, True, False, False, False]
+    d = dictionary_words()
+    assert {"desire", "desires", "inspire", "choir"} <= d and not {"of", "mcguire", "dwyer"} & d
+
+
+def test_checkpoints_carry_the_index_and_open_without_gensim(corpus_dir, general_dir, tmp_path):
+    import shutil
+
+    for folder, kind in ((corpus_dir[0], "embeddings"), (general_dir, "general-vectors")):
+        assert (folder / SOUNDS_FILE).is_file() and (folder / "vectors.kv.vectors.npy").is_file()
+        kv, snd = open_checkpoint(folder, kind)
+        assert type(kv).__name__ == "_PlainVectors"  # the fast path: keys and counts from sounds.npz
+        ref = load_vectors(folder, kind)
+        assert kv.index_to_key == ref.index_to_key and np.allclose(kv.vectors, ref.vectors)
+        assert len(snd["rhymes"]) == len(ref)
+    # a corrupt index is ignored (gensim opens the vectors) and rewritten
+    copy = tmp_path / "emb"
+    shutil.copytree(corpus_dir[0], copy)
+    (copy / SOUNDS_FILE).write_bytes(b"garbage")
+    kv, snd = open_checkpoint(copy)
+    assert type(kv).__name__ == "KeyedVectors" and len(snd["lemma"]) == len(kv)
+    assert type(open_checkpoint(copy)[0]).__name__ == "_PlainVectors"
+
+
 # ----------------------------------------------------------------- filters on the tiny real spaces
+def test_rhymes_that_fit_a_meaning(space):
+    """heart + rhymes with fire: only rhymes, no surnames, and "desire" near the top.
+
+    The tiny spaces know 21 rhymes of "fire", three of them surnames; a random order of
+    the 18 others would put desire in the top 3 one time in six.
+    """
+    res = [w for w, _ in space.similar("heart", rhymes_with="fire", topn=10)]
+    assert len(res) == 10 and all(is_rhyme("fire", w) for w in res)
+    assert not NAMES & set(res)
+    assert "desire" in res[:3], res
+    loose = [w for w, _ in space.similar("heart", rhymes_with="fire", topn=40, dictionary_only=False)]
+    assert NAMES & set(loose)  # the names are there to be filtered
+
+
 def test_rhyme_filter_returns_only_rhymes(space):
     res = space.similar("heart", rhymes_with="fire", topn=10)
     assert res and all(is_rhyme("fire", w) for w, _ in res)
@@ -335,6 +384,9 @@ def test_cli_unknown_word_exits_2(corpus_dir, general_dir):
                             "--json"])
     assert r.exit_code == 2 and r.stdout == ""
     assert "did you mean" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = runner.invoke(app, ["similar", "heart", "--rhymes-with", "xzqjw", "--model", str(corpus_dir[0]),
+                            "--general-vectors", str(general_dir), "--json"])
+    assert r.exit_code == 2 and r.stdout == "" and "cannot rhyme 'xzqjw'" in r.stderr
 
 
 def test_cli_train_eval_and_explore(tmp_path, general_dir):
