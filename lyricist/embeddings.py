@@ -30,17 +30,24 @@ analogies (3CosMul), odd-one-out, words between two words, projection on a
 semantic axis, a 2-D map (plotly; PCA or t-SNE), and export for the TensorFlow
 Embedding Projector. A filtered query ranks its candidates directly (the
 rhymes of ``fire`` that either space knows) instead of scanning neighbours,
-which makes it fast and guarantees every answer passes the filter.
+which makes it fast and guarantees every answer passes the filter. Neighbour
+lists offer only words worth suggesting (:meth:`WordSpace.suggestible`): the
+corpus's own words, and dictionary words from the general list, so surnames
+and abbreviations (``mcguire``, ``usmc``) stay out.
 
 Checkpoints: ``checkpoints/embeddings/`` holds ``vectors.kv`` (gensim
-``KeyedVectors.load`` reads it; each word's corpus ``count`` is kept),
-``config.json`` (corpus fingerprint, parameters, vocabulary size, training
-time) and ``metrics.json``. This module never imports torch.
+``KeyedVectors.load`` reads it; each word's corpus ``count`` is kept; the
+vectors themselves in ``vectors.kv.vectors.npy``), ``sounds.npz`` (the sound
+index: rhyme parts, syllables, lemma and dictionary flag of every word, plus
+keys and counts, so the explorer opens a checkpoint without importing gensim
+and filters without loading CMU or spaCy), ``config.json`` (corpus
+fingerprint, parameters, vocabulary size, training time) and
+``metrics.json``. This module never imports torch.
 
 Example:
     >>> ws = load_space()                                              # doctest: +SKIP
     >>> ws.similar("heart", rhymes_with="fire", topn=3)                # doctest: +SKIP
-    [('desire', 0.52), ('admire', 0.41), ('inspire', 0.39)]
+    [('inspire', 0.218), ('desire', 0.176), ('liar', 0.171)]
     >>> ws.analogy("man", "king", "woman", topn=1)[0][0]               # doctest: +SKIP
     'queen'
 """
@@ -500,8 +507,8 @@ def inflections(word: str) -> set[str]:
     Derivations stay out: ``lovely`` and ``lover`` are other words.
 
     Example:
-        >>> sorted(inflections("love"))
-        ["love's", 'loved', 'loves', "lovin'", 'loving']
+        >>> {"love's", "loved", "loves", "lovin'", "loving"} <= inflections("love")
+        True
         >>> {"stopped", "stoppin'", "cries", "cried"} <= inflections("stop") | inflections("cry")
         True
     """
@@ -613,7 +620,7 @@ def word_sounds(keys: Sequence[str], progress: Optional[ProgressFn] = None) -> d
 
     Example:
         >>> s = word_sounds(["fire", "desire", "mcguire"])
-        >>> s["rhymes"][0], list(s["syllables"]), list(s["dictionary"])
+        >>> s["rhymes"][0], s["syllables"].tolist(), s["dictionary"].tolist()
         ('AY ER|AY R', [2, 3, 2], [True, True, False])
     """
     from lyricist.prosody import _rhyme_parts, pronunciations, syllables
@@ -794,9 +801,9 @@ class WordSpace:
 
     Example:
         >>> from gensim.models import KeyedVectors
-        >>> kv = KeyedVectors(2); kv.add_vectors(["a", "b", "c"], np.array([[1, 0], [1, .1], [0, 1]], "f4"))
-        >>> WordSpace(None, kv).similar("a", topn=1, exclude_inflections=False)[0][0]
-        'b'
+        >>> kv = KeyedVectors(2); kv.add_vectors(["sad", "unhappy", "table"], np.array([[1, 0], [1, .1], [0, 1]], "f4"))
+        >>> WordSpace(None, kv).similar("sad", topn=1)[0][0]
+        'unhappy'
     """
 
     def __init__(self, corpus=None, general=None, *, corpus_weight: float = 0.5, half_count: float = 20.0,
@@ -1129,7 +1136,7 @@ class WordSpace:
 
         Example:
             >>> ws.similar("heart", rhymes_with="fire", topn=3)  # doctest: +SKIP
-            [('desire', 0.52), ('admire', 0.41), ('inspire', 0.39)]
+            [('inspire', 0.218), ('desire', 0.176), ('liar', 0.171)]
         """
         if not isinstance(topn, int) or topn < 1:
             raise LyricistError(f"topn must be a positive whole number, got {topn!r}")
@@ -1423,7 +1430,7 @@ def similar_words(word: str, *, topn: int = 10, rhymes_with: str | None = None, 
         "in_corpus", "corpus_count"}...], "models": {"corpus", "general"}, "ms"}``.
 
     Example:
-        >>> similar_words("heart", rhymes_with="fire")["neighbours"][0]["word"]  # doctest: +SKIP
+        >>> similar_words("heart", rhymes_with="fire")["neighbours"][1]["word"]  # doctest: +SKIP
         'desire'
     """
     ws = load_space(model_dir, general_dir, progress=progress, require_corpus=space == "corpus")

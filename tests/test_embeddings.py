@@ -1,5 +1,6 @@
 """Word embeddings: tiny training, distillation, the blend, filters, analogies, maps, export, eval, CLI."""
 
+import dataclasses
 import json
 import math
 
@@ -147,6 +148,26 @@ def test_resume_continues_an_interrupted_run(tmp_path):
                             progress=lambda f, m: seen.append(m), log=seen.append)
     assert "resuming after epoch 2/6" in seen and "epoch 6/6" in seen and "epoch 1/6" not in seen
     assert info["epochs"] == 6 and not state.exists() and len(load_vectors(out)) == info["vocab_size"]
+
+
+def test_interrupted_retrain_leaves_the_old_model_whole(tmp_path, monkeypatch):
+    import lyricist.embeddings as emb
+
+    songs = _songs(tmp_path / "songs")
+    out = tmp_path / "m"
+    cfg = EmbeddingConfig(vector_size=16, epochs=2, min_count=1, workers=1)
+    train_embeddings([songs], cfg=cfg, out_dir=out, general=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def crash(*args, **kwargs):  # dies halfway through writing: the new vectors are already saved
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(emb, "write_config", crash)
+    with pytest.raises(KeyboardInterrupt):
+        train_embeddings([songs], cfg=dataclasses.replace(cfg, vector_size=8), out_dir=out, general=False)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "songs"]  # no half-written folder left
+    assert load_vectors(out).vector_size == 16
 
 
 def test_corrupt_and_wrong_kind_checkpoints(tmp_path, corpus_dir, general_dir):
@@ -379,11 +400,18 @@ def test_cli_similar_json(corpus_dir, general_dir):
     assert {"a", "b", "c", "answers"} <= set(_json(r))
 
 
-def test_cli_unknown_word_exits_2(corpus_dir, general_dir):
+def test_cli_unknown_word_and_bad_checkpoint_exit_2(corpus_dir, general_dir, tmp_path):
     r = runner.invoke(app, ["similar", "hart", "--model", str(corpus_dir[0]), "--general-vectors", str(general_dir),
                             "--json"])
     assert r.exit_code == 2 and r.stdout == ""
     assert "did you mean" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "config.json").write_text((corpus_dir[0] / "config.json").read_text())
+    (bad / "vectors.kv").write_bytes(b"\x00\x01 not vectors")
+    r = runner.invoke(app, ["similar", "heart", "--model", str(bad), "--general-vectors", str(general_dir), "--json"])
+    assert r.exit_code == 2 and r.stdout == "" and len(r.stderr.strip().splitlines()) == 1
+    assert "corrupt" in r.stderr and "lyricist train embeddings" in r.stderr
     r = runner.invoke(app, ["similar", "heart", "--rhymes-with", "xzqjw", "--model", str(corpus_dir[0]),
                             "--general-vectors", str(general_dir), "--json"])
     assert r.exit_code == 2 and r.stdout == "" and "cannot rhyme 'xzqjw'" in r.stderr
