@@ -548,7 +548,7 @@ def is_inflection(query: str, candidate: str) -> bool:
 
 # ----------------------------------------------------------------- the sound index
 SOUNDS_FILE = "sounds.npz"
-SOUNDS_VERSION = 2
+SOUNDS_VERSION = 3
 
 
 @functools.lru_cache(maxsize=1)
@@ -557,8 +557,12 @@ def dictionary_words() -> frozenset[str]:
 
     Used to keep proper names, abbreviations and function words (``mcguire``,
     ``usmc``, ``of``) out of the suggestions that come from the general
-    vocabulary: WordNet lists nouns, verbs, adjectives and adverbs, and few
-    names in lowercase. The user's own corpus words are never filtered.
+    vocabulary: WordNet lists nouns, verbs, adjectives and adverbs (function
+    words are not in it). It also lists many names in lowercase, so a word is
+    dropped when the Brill lexicon only knows it capitalised, or when spaCy's
+    lexeme probabilities see it spelled ``France``/``LDL`` e times more often
+    than ``france``/``ldl`` (which costs a few common words that are mostly
+    names: ``christmas``, ``sunday``). The user's own corpus words are never filtered.
 
     Example:
         >>> d = dictionary_words(); ("desire" in d, "desires" in d, "mcguire" in d, "of" in d, "france" in d)
@@ -580,7 +584,18 @@ def dictionary_words() -> frozenset[str]:
     except Exception:  # noqa: BLE001 - a declared dependency; without it nothing is filtered
         return frozenset()
     names = _proper_names()
-    return frozenset(w for w in index | forms if (w.isalpha() or "'" in w) and w not in names)
+    try:  # spelled with a capital e (2.7) times more often than without: a name or an acronym (france, ldl)
+        logp = table("lexeme_prob")
+    except Exception:  # noqa: BLE001
+        logp = {}
+    low = -1e9
+
+    def capitalised(w: str) -> bool:
+        # the margin keeps words that are also a band or a title (queen, king, god: 1.2-1.6x)
+        return max(logp.get(w.capitalize(), low), logp.get(w.upper(), low)) > logp.get(w, low) + 1.0
+
+    return frozenset(w for w in index | forms
+                     if (w.isalpha() or "'" in w) and w not in names and not capitalised(w))
 
 
 def _proper_names() -> set[str]:
