@@ -1,0 +1,26 @@
+"""lyricist's app: draft, score and explore in one place.
+
+Run it with ``streamlit run app.py`` (or ``lyricist demo``, which trains any missing
+default model first). This file only sets the page up and the navigation; each page
+is laid out by a module in ``lyricist/ui/`` and models load once under
+``st.cache_resource`` (``lyricist/ui/common.py``).
+"""
+
+import os
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+import streamlit as st  # noqa: E402
+
+from lyricist.ui import draft, explore, models, tone  # noqa: E402
+
+st.set_page_config(page_title="lyricist", page_icon="🎵", layout="wide")
+
+pages = [
+    st.Page(draft.render, title="Draft", icon="✍️", url_path="draft", default=True),
+    st.Page(tone.render, title="Tone", icon="🎭", url_path="tone"),
+    st.Page(explore.render, title="Explore", icon="🔭", url_path="explore"),
+    st.Page(models.render, title="Models", icon="🧰", url_path="models"),
+]
+st.navigation(pages).run()
