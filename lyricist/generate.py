@@ -209,6 +209,15 @@ class Generator:
         except (OSError, ValueError) as e:
             raise LyricistError(f"the generator in {self.folder} lacks a readable copy guard or word list "
                                 f"({e.__class__.__name__}): retrain with `lyricist train generator`") from None
+        # Forward word bi/trigrams of the training lines (older checkpoints may lack them: words then join freely).
+        self.ngrams: Optional[dict] = None
+        if (self.folder / "ngrams.json").is_file():
+            try:
+                self.ngrams = json.loads((self.folder / "ngrams.json").read_text(encoding="utf-8"))
+                self.ngrams["bigrams"], self.ngrams["trigrams"]
+            except (OSError, ValueError, KeyError, TypeError):
+                raise LyricistError(f"{self.folder}/ngrams.json is unreadable: delete it to rebuild it, or retrain "
+                                    "with `lyricist train generator`") from None
         self.lock = threading.Lock()
         self._torch = torch
 
@@ -239,6 +248,13 @@ def load_generator(model_dir: str | os.PathLike | None = None) -> Generator:
         from lyricist.checkpoint import read_config
 
         read_config(folder, KIND)  # the one-line "train one" message
+    if (folder / "config.json").is_file() and not (folder / "ngrams.json").exists():
+        try:  # a checkpoint from before n-grams were saved: add them once from its recorded training data
+            from lyricist.generate_train import ensure_ngrams
+
+            ensure_ngrams(folder)
+        except (OSError, LyricistError):
+            pass  # read-only folder or data gone: words then join freely
     key = (str(folder.resolve()), _stamp(folder))
     gen = _CACHE.get(key)
     if gen is None:
@@ -347,12 +363,12 @@ class DecodeSettings:
     """Candidate lines sampled as one batch."""
     retries: int = 3
     """Extra batches when no candidate passes every filter."""
-    temperature: float = 0.9
+    temperature: float = 0.8
     """Softmax temperature when sampling."""
     top_k: int = 40
     """Sample among the k most likely tokens."""
     repetition_penalty: float = 1.3
-    """Divide the logits of tokens already in the draft (CTRL-style)."""
+    """Divide the logits of content words already in the draft (CTRL-style; function words are exempt)."""
     no_repeat_ngram: int = 3
     """Never repeat a token n-gram of the draft."""
     rhyme_words: int = 6
@@ -363,6 +379,8 @@ class DecodeSettings:
     """Weight of the mood valence (toward the target sign) in the ranking."""
     w_theme: float = 2.0
     """Weight of theme relevance in the ranking."""
+    w_syllables: float = 1.0
+    """Ranking penalty per syllable off the target (within the tolerance), so lines land on it when they can."""
     finish_frac: float = 0.75
     """Stop sampling a batch once this share of its rows has ended its line (the rest are dropped)."""
     end_first: bool = True
@@ -546,6 +564,7 @@ class _Cand:
     valence: float = 0.0
     theme: float = 0.0
     score: float = 0.0
+    target: int = 0
 
 
 def _vocab_tables(gen: Generator):
@@ -604,19 +623,91 @@ class _WordTables:
             else:
                 cont.append(i)
         self.cont_ids = cont
-        self._cache: dict[str, object] = {}
+        self.start_ids = [i for i in range(V) if bool(self.start_ok[i])]
+        # Repetition penalty only on content words: penalising "the" or "I" once used wrecks grammar.
+        from lyricist.text import is_stop
 
-    def continuations(self, partial: str):
-        """Ids of tokens that extend ``partial`` into a longer beginning of a corpus word (cached)."""
-        got = self._cache.get(partial)
+        self.penal = torch.zeros(V, dtype=torch.bool)
+        for i in self.start_ids:
+            self.penal[i] = not is_stop(self.pieces[i].strip())
+        # Word successors in generation order (end-first: the words before, in reading order), keyed by the
+        # previous word ("w") or the previous two ("w2 w1", generation order); a trigram context wins when seen.
+        from lyricist.generate_train import LINE_END, LINE_START
+
+        # The line edge the decoder starts from and the one it must reach, in generation order.
+        self.begin, self.end = (LINE_END, LINE_START) if gen.reverse else (LINE_START, LINE_END)
+        self.after: dict[str, set] = {}
+        ng = gen.ngrams or {}
+        ok = self.known | {LINE_START, LINE_END}
+        for a, bs in ng.get("bigrams", {}).items():
+            for b in bs:
+                x, y = (b, a) if gen.reverse else (a, b)
+                if x in ok and y in ok:
+                    self.after.setdefault(x, set()).add(y)
+        for ab, cs in ng.get("trigrams", {}).items():
+            a, _, b = ab.partition(" ")
+            for c in cs:
+                x, y, z = (c, b, a) if gen.reverse else (a, b, c)
+                if x in ok and y in ok and z in ok:
+                    self.after.setdefault(f"{x} {y}", set()).add(z)
+        self._cache: dict[tuple, object] = {}
+        self._after_pre: dict[str, set] = {}
+        self._start: dict[str, object] = {}
+
+    def context(self, prev2: Optional[str], prev: Optional[str]) -> Optional[str]:
+        """The successor-table key for the words before the next one: trigram, else bigram, else None (free)."""
+        if prev is None:
+            return None
+        if prev2 is not None and f"{prev2} {prev}" in self.after:
+            return f"{prev2} {prev}"
+        return prev if prev in self.after else None
+
+    def _prefixes_after(self, key: Optional[str]) -> Optional[set]:
+        """Beginnings of the words that may come after the context ``key`` (None: any corpus word)."""
+        if key is None:
+            return None
+        got = self._after_pre.get(key)
+        if got is None:
+            got = self._after_pre[key] = {w[:i] for w in self.after[key] for i in range(1, len(w) + 1)}
+        return got
+
+    def start_mask(self, key: Optional[str]):
+        """Bool ``(V,)``: tokens that may begin the word after the context ``key`` (attested n-gram), cached."""
+        pre = self._prefixes_after(key)
+        if pre is None:
+            return self.start_ok
+        got = self._start.get(key)
         if got is None:
             import torch
 
-            pre = self.prefixes
+            got = torch.zeros_like(self.start_ok)
+            ids = [i for i in self.start_ids if self.pieces[i][1:] in pre]
+            if ids:
+                got[ids] = True
+            else:  # no successor is spellable: back off to any corpus word
+                got = self.start_ok
+            self._start[key] = got
+        return got
+
+    def may_end(self, key: Optional[str]) -> bool:
+        """Whether a line may end after the context ``key`` (its edge word is attested at a line's edge)."""
+        return key is None or self.end in self.after[key]
+
+    def complete(self, partial: str, key: Optional[str]) -> bool:
+        """Whether ``partial`` is a whole word allowed after the context ``key``."""
+        return partial in (self.after[key] if key is not None else self.known)
+
+    def continuations(self, partial: str, key: Optional[str] = None):
+        """Ids of tokens that extend ``partial`` into a longer beginning of a word allowed after ``key`` (cached)."""
+        got = self._cache.get((partial, key))
+        if got is None:
+            import torch
+
+            pre = self._prefixes_after(key) or self.prefixes
             got = torch.tensor([i for i in self.cont_ids if partial + self.pieces[i] in pre], dtype=torch.long)
             if len(self._cache) > 200_000:
                 self._cache.clear()
-            self._cache[partial] = got
+            self._cache[(partial, key)] = got
         return got
 
 
@@ -746,6 +837,8 @@ class _Session:
         failed = [False] * B
         done_syl = [0] * B  # syllables of each row's completed words
         word = [""] * B  # the word each row is spelling
+        prev: list[Optional[str]] = [vt.begin] * B  # the word before it, in generation order (at first: the edge)
+        prev2: list[Optional[str]] = [None] * B  # and the one before that
         tol = s.syllable_tolerance
         known = vt.known
         max_steps = max(len(f) for f in forced) + 3 * target + 6
@@ -754,8 +847,9 @@ class _Session:
         for step in range(max_steps):
             raw = torch.log_softmax(logits, -1)  # (B, V) the model's own distribution, for the LM score
             adj = logits / s.temperature
-            adj = torch.where(seen & (adj > 0), adj / s.repetition_penalty,
-                              torch.where(seen, adj * s.repetition_penalty, adj))
+            pen = seen & vt.penal
+            adj = torch.where(pen & (adj > 0), adj / s.repetition_penalty,
+                              torch.where(pen, adj * s.repetition_penalty, adj))
             allow = torch.zeros((B, V), dtype=torch.bool)
             for b in range(B):
                 if done[b] or step < len(forced[b]):
@@ -764,21 +858,24 @@ class _Session:
                 partial = word[b]
                 count = done_syl[b] + (syl(partial) if partial else 0)
                 boundary = bool(forced[b]) and step == len(forced[b])  # the forced word is complete
+                nxt_key = None
                 if not rows[b]:
-                    allow[b] = vt.start_ok
+                    allow[b] = vt.start_mask(vt.context(None, prev[b]))  # a word that ends (starts) lines
                 elif boundary:
-                    allow[b] = vt.start_ok
+                    nxt_key = vt.context(prev[b], partial)
+                    allow[b] = vt.start_mask(nxt_key)
                 else:
-                    cont = vt.continuations(partial)
+                    key = vt.context(prev2[b], prev[b])
+                    cont = vt.continuations(partial, key)
                     if len(cont):
                         allow[b, cont] = True
-                    if partial in known:
-                        allow[b] |= vt.start_ok
-                    else:
-                        boundary = False
+                    if vt.complete(partial, key):
+                        boundary = True
+                        nxt_key = vt.context(prev[b], partial)
+                        allow[b] |= vt.start_mask(nxt_key)
                 if count >= target:
                     allow[b] &= ~vt.start_ok  # long enough: no new word
-                if rows[b] and (boundary or partial in known) and count >= target - tol:
+                if rows[b] and boundary and count >= target - tol and vt.may_end(nxt_key):
                     allow[b, enc.nl] = True
                 seq = body + rows[b]
                 if n > 1 and len(seq) >= n - 1:
@@ -817,6 +914,8 @@ class _Session:
                 piece = vt.pieces[t]
                 if piece.startswith(" "):  # a new word begins: the previous one is complete
                     done_syl[b] += syl(word[b]) if word[b] else 0
+                    if word[b]:
+                        prev2[b], prev[b] = prev[b], word[b]
                     word[b] = piece.strip()
                 else:
                     word[b] += piece
@@ -909,7 +1008,7 @@ class _Session:
             issues.append("copy")
         if self._repeats(words, lines, index):
             issues.append("repeat")
-        return _Cand(text=natural, words=words, syllables=n_syl, lm=lm, issues=issues)
+        return _Cand(text=natural, words=words, syllables=n_syl, lm=lm, issues=issues, target=target)
 
     def copies(self, words: Sequence[str]) -> bool:
         """True when a word n-gram of the line (n = 6) occurs in the training corpus."""
@@ -953,7 +1052,7 @@ class _Session:
                 c.score += self.s.w_mood * sign * c.valence
         for c, r in zip(pool, self.theme_model.lines(texts)):
             c.theme = float(r)
-            c.score += self.s.w_theme * c.theme + c.lm
+            c.score += self.s.w_theme * c.theme + c.lm - self.s.w_syllables * abs(c.syllables - c.target)
         # every constraint met first; then fewer unmet constraints (a copy is the worst); then the score
         pool.sort(key=lambda c: (len(c.issues) + 2 * ("copy" in c.issues), -c.score))
 

@@ -52,6 +52,7 @@ from lyricist.tokenizer import SongEncoder, line_text
 KIND = "generator"
 COPY_N = 6
 PREFIX_BUDGET = 24  # tokens kept free in each window for the control prefix
+LINE_START, LINE_END = "<s>", "</s>"  # line edges in the n-gram tables (no lyric word can spell them)
 
 
 # ----------------------------------------------------------------- copy guard
@@ -63,6 +64,60 @@ def ngram_hash(words: Sequence[str]) -> int:
 def line_ngrams(words: Sequence[str], n: int = COPY_N) -> list[int]:
     """Hashes of the word ``n``-grams of one line (none when it has fewer than ``n`` words)."""
     return [ngram_hash(words[i:i + n]) for i in range(len(words) - n + 1)]
+
+
+def build_ngrams(lines_words: Sequence[Sequence[str]]) -> dict:
+    """Forward word bigrams and trigrams of the corpus lines, as successor lists.
+
+    ``{"bigrams": {w: [next words]}, "trigrams": {"w1 w2": [next words]}}``, sorted, with
+    :data:`LINE_START` and :data:`LINE_END` standing for the line's edges. The decoder
+    joins words only the way some corpus line joins them (trigram first, bigram when the pair is
+    unseen), so a draft reads as locally grammatical in the corpus voice while the copy guard
+    keeps whole phrases (6-grams) out.
+
+    Example:
+        >>> ng = build_ngrams([["the", "night", "is", "young"], ["the", "light", "is", "on"]])
+        >>> ng["bigrams"]["the"], ng["trigrams"]["light is"], ng["bigrams"]["<s>"]
+        (['light', 'night'], ['on'], ['the'])
+    """
+    nxt: dict[str, set] = {}
+    nxt2: dict[str, set] = {}
+    for ws in lines_words:
+        if not ws:
+            continue
+        ws = [LINE_START, *ws, LINE_END]  # so that lines also begin and end the way corpus lines do
+        for i in range(len(ws) - 1):
+            nxt.setdefault(ws[i], set()).add(ws[i + 1])
+            if i + 2 < len(ws):
+                nxt2.setdefault(f"{ws[i]} {ws[i + 1]}", set()).add(ws[i + 2])
+    return {"bigrams": {a: sorted(b) for a, b in sorted(nxt.items())},
+            "trigrams": {a: sorted(b) for a, b in sorted(nxt2.items())}}
+
+
+def ensure_ngrams(folder: str | os.PathLike) -> bool:
+    """Add ``ngrams.json`` to a generator checkpoint trained before it existed (from its recorded data).
+
+    Only the ``train`` split songs count, as at training time. Returns True when the file exists afterwards.
+    """
+    import json
+
+    folder = Path(folder)
+    if (folder / "ngrams.json").is_file():
+        return True
+    try:
+        doc = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    paths = [p for p in (doc.get("data") or []) if Path(p).exists()]
+    if not paths:
+        return False
+    from lyricist.corpus import read_songs
+    from lyricist.prosody import words_of
+
+    songs = [s for s in read_songs(paths) if len(s.lines) >= 2]
+    train = [s for s in songs if s.split == "train"] or songs
+    atomic_write_json(folder / "ngrams.json", build_ngrams([words_of(ln.text) for s in train for ln in s.lines]))
+    return True
 
 
 def build_copy_guard(lines_words: Sequence[Sequence[str]], n: int = COPY_N) -> np.ndarray:
@@ -100,6 +155,8 @@ class GeneratorData:
     copy_guard: np.ndarray
     words: dict[str, int]
     """Word counts over the training lines (the words a rhyme may be drawn from)."""
+    ngrams: dict
+    """Forward word bigrams and trigrams of the training lines (see :func:`build_ngrams`)."""
     n_songs: dict[str, int]
     n_lines: int
     moods: dict[str, int]
@@ -222,12 +279,14 @@ def build_data(songs: Sequence, enc: SongEncoder, block_size: int, pseudo_mood: 
             log(f"{n_pseudo} songs had no mood label: gave them the lexicon quadrant mood")
     words: Counter = Counter()
     all_words = []
+    train_words = []
     for s, sp in zip(songs, splits):
         for ln in s.lines:
             ws = words_of(ln.text)
             all_words.append(ws)
             if sp == "train":
                 words.update(ws)
+                train_words.append(ws)
     guard = build_copy_guard(all_words)
     train, val, test = [], [], []
     for s, sp, pool, mood in zip(songs, splits, pools, moods):
@@ -244,6 +303,7 @@ def build_data(songs: Sequence, enc: SongEncoder, block_size: int, pseudo_mood: 
             log("no validation songs in this corpus: validating on a few training songs")
     mood_counts = Counter(m or "none" for m in moods)
     return GeneratorData(train=train, val=val, test_songs=test, copy_guard=guard, words=dict(words),
+                         ngrams=build_ngrams(train_words),
                          n_songs={"train": sum(1 for x in splits if x == "train"),
                                   "val": sum(1 for x in splits if x == "val"),
                                   "test": sum(1 for x in splits if x == "test")},
@@ -452,6 +512,7 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, preset: st
         tok.save_pretrained(str(folder))
         np.save(folder / "copyguard.npy", data.copy_guard, allow_pickle=False)
         atomic_write_json(folder / "words.json", dict(sorted(data.words.items(), key=lambda kv: -kv[1])))
+        atomic_write_json(folder / "ngrams.json", data.ngrams)
         # One config.json for both readers: transformers' keys (model_type...) and lyricist's (kind, params...).
         import json
 
