@@ -87,7 +87,11 @@ def main() -> int:
                   f"acc {cv['accuracy']:.4f}", flush=True)
 
     default_C = MoodConfig().C
-    out = [f"Run {dt.date.today().isoformat()} on {machine()}.", "",
+    import os
+
+    load = os.getloadavg()[0]
+    out = ["## Song mood (`bench/mood.py`)", "", f"Run {dt.date.today().isoformat()} on {machine()}; load average {load:.1f} at the end (the CPU is "
+           f"shared, so wall-clock times are inflated when it is above 2). Reproduce: `python bench/mood.py`.", "",
            f"**NJU-MusicMood v1.0, train split** ({len(y)} songs with lyrics: "
            + ", ".join(f"{m} {int((y == m).sum())}" for m in sorted(set(moods))) + f"), {args.folds}-fold stratified "
            f"cross-validation (seed 0), macro-F1 mean ± std over folds. Feature time for all {len(y)} songs: "
@@ -106,7 +110,9 @@ def main() -> int:
                    f"{best[0]:.4f} (C={best[1]}) |")
     out += ["", "Chance is 0.25. NJU labels may reflect the music as well as the words (see the data set's "
                 "SOURCE.md), so lyrics-only scores are bounded well below 1.",
-            "The default `lyricist train mood` uses the `both` features with C=" + str(default_C) + "."]
+            "The default `lyricist train mood` uses the `both` features with C=" + str(default_C) + ".",
+            "No held-out number: the 377-song NJU test split is kept back from this project (only the train "
+            "split is in ../shared/datasets), so cross-validation on the train split is the estimate."]
     text = "\n".join(out)
     print("\n" + text)
     if not args.no_write:
