@@ -973,9 +973,31 @@ class WordSpace:
         return out.astype(np.float32)
 
     def sims(self, i: int, cands: np.ndarray | None = None, space: str = "blend") -> np.ndarray:
-        """Similarity of row ``i`` to ``cands`` (default: every row), NaN where undefined."""
-        cands = np.arange(len(self.keys)) if cands is None else cands
-        return self.sim_matrix(cands, np.array([i]), space)[:, 0]
+        """Similarity of row ``i`` to ``cands`` (default: every row), NaN where undefined.
+
+        A few candidates (the rhymes of a word) are gathered and scored; many (a syllable
+        filter, no filter) are scored against every row with matrix-vector products,
+        which avoids copying most of the table (``(N, d)`` gathers cost 10x the product).
+        """
+        if cands is not None and len(cands) * 8 < len(self.keys):
+            return self.sim_matrix(cands, np.array([i]), space)[:, 0]
+        full = self._sims_all(i, space)  # (N,)
+        return full if cands is None else full[cands]
+
+    def _sims_all(self, i: int, space: str) -> np.ndarray:
+        """``(N,)`` similarities of row ``i`` to every row: the rule of :meth:`sim_matrix`, vectorised."""
+        if space == "general":
+            return np.where(self.has_g & self.has_g[i], self.G @ self.G[i], np.nan)
+        if space == "corpus":
+            return np.where(self.has_c & self.has_c[i], self.C @ self.C[i], np.nan)
+        sc = self.C @ self.C[i] if self.has_corpus else np.zeros(len(self.keys), np.float32)  # (N,)
+        sg = self.G @ self.G[i] if self.has_general else np.zeros(len(self.keys), np.float32)
+        both_g = self.has_g & self.has_g[i]
+        both_c = self.has_c & self.has_c[i]
+        m = np.minimum(self.count, self.count[i])
+        r = m / (m + self.half_count)
+        w = self.corpus_weight * r
+        return np.where(both_g, w * sc + (1.0 - w) * sg, np.where(both_c, r * sc, np.nan)).astype(np.float32)
 
     def similarity(self, a: str, b: str, space: str = "blend") -> float:
         """Similarity of two words in ``space`` (NaN when they share no space).
@@ -1118,12 +1140,13 @@ class WordSpace:
         Dictionary words (:func:`dictionary_words`; ``lovin'`` counts through its lemma),
         and the corpus's own other words (``ooh``, a name in a song) unless they are
         very frequent function words (``of``, ``this``: over 100 per million words in
-        the general list). Keeps names and abbreviations that only the general list
+        the general list) or single letters (``o``). Keeps names and abbreviations that only the general list
         has (``mcguire``, ``usmc``) out of neighbour lists.
         """
         ok = getattr(self, "_suggestible", None)
         if ok is None:
-            ok = self.sounds()["dictionary"] | (self.has_c & (self.gcount < 1e5))
+            longer = np.fromiter((len(w) > 1 for w in self.keys), dtype=bool, count=len(self.keys))  # no "o", "x"
+            ok = self.sounds()["dictionary"] | (self.has_c & (self.gcount < 1e5) & longer)
             self._suggestible = ok
         return ok
 
