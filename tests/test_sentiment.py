@@ -455,3 +455,12 @@ def test_cli_score_corrupt_or_mismatched_checkpoint(tmp_path, transformer_dir):
     (wrong / "config.json").write_text(json.dumps({"kind": "generator", "format_version": 1}))
     assert "not a sentiment model" in _one_line_error(runner.invoke(app, ["score", str(f), "--model", str(wrong)]))
     assert "corrupt" in _one_line_error(runner.invoke(app, ["classify", str(f), "--model", str(bad)]))
+
+
+def test_cli_train_lr_reaches_the_saved_config(tmp_path, toy_csv):
+    doc = _one_json(runner.invoke(app, ["train", "sentiment", "--corpus", str(toy_csv), "--preset", "tiny",
+                                        "--arch", "lstm", "--out", str(tmp_path / "l"), "--epochs", "1",
+                                        "--lr", "0.0042", "--json"]))
+    assert doc["lstm"]["epochs_run"] == 1
+    cfg = json.loads((tmp_path / "l" / "config.json").read_text())
+    assert cfg["params"]["train"]["lr"] == pytest.approx(0.0042)
