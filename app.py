@@ -15,12 +15,14 @@ import streamlit as st  # noqa: E402
 
 from lyricist.ui import draft, explore, models, tone  # noqa: E402
 
-st.set_page_config(page_title="lyricist", page_icon="🎵", layout="wide")
+st.set_page_config(page_title="lyricist", page_icon=":material/music_note:", layout="wide")
+# Streamlit's default top padding (6rem) pushes results below the fold on a laptop screen.
+st.html("<style>[data-testid='stMainBlockContainer'], .block-container {padding-top: 2.2rem;}</style>")
 
 pages = [
-    st.Page(draft.render, title="Draft", icon="✍️", url_path="draft", default=True),
-    st.Page(tone.render, title="Tone", icon="🎭", url_path="tone"),
-    st.Page(explore.render, title="Explore", icon="🔭", url_path="explore"),
-    st.Page(models.render, title="Models", icon="🧰", url_path="models"),
+    st.Page(draft.render, title="Draft", icon=":material/edit_note:", url_path="draft", default=True),
+    st.Page(tone.render, title="Tone", icon=":material/monitor_heart:", url_path="tone"),
+    st.Page(explore.render, title="Explore", icon=":material/travel_explore:", url_path="explore"),
+    st.Page(models.render, title="Models", icon=":material/tune:", url_path="models"),
 ]
 st.navigation(pages).run()

@@ -17,6 +17,9 @@ _ROOT: Path | None = None
 def tiny_root() -> Path:
     """A folder with all six default models at preset ``tiny`` (built on first call)."""
     global _ROOT
+    reuse = os.environ.get("LYRICIST_TINY_ROOT")  # a folder built before, to iterate on the tests quickly
+    if _ROOT is None and reuse and Path(reuse).is_dir():
+        _ROOT = Path(reuse)
     if _ROOT is None:
         import torch
 

@@ -19,7 +19,16 @@ HISTORY = 20
 
 
 def _model_dir() -> str:
+    """The generator's folder, loaded once under st.cache_resource (first use: a few seconds)."""
     return str(common.generator(common.stamp("generator")).folder)
+
+
+def _call(fn, *args, **kwargs):
+    """``fn(*args, model_dir=..., **kwargs)``, or None after an st.error (no model, corrupt, bad input)."""
+    md = common.guard(_model_dir)
+    if md is None:
+        return None
+    return common.guard(fn, *args, model_dir=md, **kwargs)
 
 
 def _current():
@@ -68,22 +77,24 @@ def as_markdown(doc: dict) -> str:
 
 def _form() -> None:
     with st.form("draft_form"):
-        theme = st.text_input("Theme", value="leaving a small town at dawn", max_chars=300,
-                              help="What the song is about, in a few words.")
-        c = st.columns(5)
-        mood = c[0].selectbox("Mood", MOODS, index=MOODS.index("sad"))
-        scheme = c[1].selectbox("Rhyme scheme", SCHEMES)
-        syllables = c[2].number_input("Syllables per line", min_value=3, max_value=16, value=8)
-        n = c[3].number_input("Lines", min_value=1, max_value=32, value=8)
-        seed = c[4].number_input("Seed", min_value=0, max_value=10_000, value=0)
-        go = st.form_submit_button("Draft", type="primary")
+        c = st.columns([3.6, 1.3, 1.4, 1.2, 1.1, 1.1, 1])
+        theme = c[0].text_input("Theme", value="leaving a small town at dawn", max_chars=300,
+                                help="What the song is about, in a few words.")
+        mood = c[1].selectbox("Mood", MOODS, index=MOODS.index("sad"))
+        scheme = c[2].selectbox("Scheme", SCHEMES, help="Rhyme scheme, repeated over the lines.")
+        syllables = c[3].number_input("Syllables", min_value=3, max_value=16, value=8,
+                                      help="Per line; each line lands within one of it.")
+        n = c[4].number_input("Lines", min_value=1, max_value=32, value=8)
+        seed = c[5].number_input("Seed", min_value=0, max_value=10_000, value=0)
+        with c[6]:
+            st.markdown("<div style='height:1.75rem'></div>", unsafe_allow_html=True)
+            go = st.form_submit_button("Draft", type="primary", width="stretch")
     if go:
         from lyricist.generate import draft
 
         update, bar = common.st_progress("Drafting")
-        d = common.guard(draft, theme, lines=int(n), scheme=scheme, syllables=int(syllables),
-                         mood=None if mood == "any" else mood, seed=int(seed), model_dir=_model_dir(),
-                         progress=update)
+        d = _call(draft, theme, lines=int(n), scheme=scheme, syllables=int(syllables),
+                  mood=None if mood == "any" else mood, seed=int(seed), progress=update)
         bar.empty()
         if d is not None:
             _set(d, f"{theme} ({scheme}, {syllables} syl)")
@@ -104,8 +115,7 @@ def _continue_form() -> None:
                 return
             from lyricist.generate import continue_draft
 
-            d = common.guard(continue_draft, own, n=int(n), mood=None if mood == "any" else mood,
-                             seed=int(seed), model_dir=_model_dir())
+            d = _call(continue_draft, own, n=int(n), mood=None if mood == "any" else mood, seed=int(seed))
             if d is not None:
                 _set(d, "continued from your lines")
 
@@ -130,12 +140,12 @@ def _lines(d) -> None:
             _set(lock(d, i, locked), f"{'locked' if locked else 'unlocked'} line {i + 1}")
             st.rerun()
         if c[4].button("↻", key=f"regen_{i}", help="Rewrite this line", disabled=ln.locked):
-            new = common.guard(regenerate, d, i, model_dir=_model_dir())
+            new = _call(regenerate, d, i)
             if new is not None:
                 _set(new, f"rewrote line {i + 1}")
                 st.rerun()
         if c[5].button("options", key=f"alts_{i}", help="Show other options for this line"):
-            alts[i] = common.guard(alternatives, d, i, n=4, model_dir=_model_dir()) or []
+            alts[i] = _call(alternatives, d, i, n=4) or []
         if alts.get(i):
             pick = st.selectbox(f"Options for line {i + 1}", ["(keep the current line)"] + alts[i],
                                 key=f"pick_{i}")
@@ -152,12 +162,12 @@ def _toolbar(d) -> None:
     doc = d.to_dict()
     c = st.columns(4)
     if c[0].button("Regenerate unlocked lines", disabled=all(ln.locked for ln in d.lines)):
-        new = common.guard(regenerate, d, None, model_dir=_model_dir())
+        new = _call(regenerate, d, None)
         if new is not None:
             _set(new, "rewrote the unlocked lines")
             st.rerun()
     if c[1].button("Add 2 lines"):
-        new = common.guard(continue_draft, d, n=2, model_dir=_model_dir())
+        new = _call(continue_draft, d, n=2)
         if new is not None:
             _set(new, "added 2 lines")
             st.rerun()
@@ -183,8 +193,6 @@ def render() -> None:
     """Lay out the Draft page."""
     st.header("Draft")
     if not common.empty_state("draft"):
-        return
-    if common.guard(_model_dir) is None:
         return
     _form()
     _continue_form()

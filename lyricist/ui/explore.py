@@ -68,25 +68,30 @@ def similar_section(ws, key: tuple, spaces: list[str]) -> None:
                                   help="0 = any")
     topn = c[3].number_input("How many", min_value=3, max_value=50, value=15, key="ex_topn")
     space = c[4].radio("Space", spaces, horizontal=True, key="ex_space", help=_SPACE_HELP)
-    near = st.checkbox("accept near (slant) rhymes", key="ex_near", disabled=not rhymes_with)
+    near = c[1].checkbox("accept near (slant) rhymes", key="ex_near", disabled=not rhymes_with)
     if not word:
         st.caption("Type a word to see its neighbours.")
         return
     res = common.guard(neighbours, word, int(topn), rhymes_with, near, int(syllables), space, key)
     if res is None:
         return
-    left, right = st.columns([1, 2])
+    left, right = st.columns([1.15, 1.6])
     if not res:
         left.warning("No word passes these filters: loosen them (another rhyme, any syllables, near rhymes).")
     else:
         import pandas as pd
 
         syl = ws.syllable_counts()
-        rows = [{"word": w, "similarity": s, "syllables": int(syl[ws.index[w]]),
-                 "in corpus": bool(ws.has_c[ws.index[w]])} for w, s in res]
+        rows = [{"word": w, "similarity": s, "syl.": int(syl[ws.index[w]]),
+                 "corpus": bool(ws.has_c[ws.index[w]])} for w, s in res]
         left.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=480,
-                       column_config={"similarity": st.column_config.ProgressColumn(
-                           "similarity", min_value=0.0, max_value=1.0, format="%.3f")})
+                       column_config={"word": st.column_config.TextColumn("word", width=95),
+                                      "similarity": st.column_config.ProgressColumn(
+                                          "similarity", min_value=0.0, max_value=1.0, format="%.3f", width=125),
+                                      "syl.": st.column_config.NumberColumn("syl.", width=45,
+                                                                            help="syllables"),
+                                      "corpus": st.column_config.CheckboxColumn(
+                                          "corpus", width=60, help="the word occurs in your songs")})
     method = "pca"
     fig = common.guard(word_map, word, int(topn), rhymes_with, near, int(syllables), space, (), method, key)
     if fig is not None:
@@ -95,7 +100,7 @@ def similar_section(ws, key: tuple, spaces: list[str]) -> None:
 
 def analogy_section(key: tuple, space: str) -> None:
     st.markdown("**Analogy**: A is to B as C is to ?")
-    c = st.columns(4)
+    c = st.columns(3)
     a = c[0].text_input("A", value="day", key="an_a").strip()
     b = c[1].text_input("B", value="sun", key="an_b").strip()
     cc = c[2].text_input("C", value="night", key="an_c").strip()
@@ -103,7 +108,8 @@ def analogy_section(key: tuple, space: str) -> None:
         ws = common.space(key)
         res = common.guard(ws.analogy, a, b, cc, topn=5, space=space)
         if res:
-            c[3].markdown("**?** " + ", ".join(f"{w} ({s:.2f})" for w, s in res))
+            st.markdown(f"{a} : {b} :: {cc} : **{res[0][0]}** · then " +
+                        ", ".join(f"{w} ({s:.2f})" for w, s in res[1:]))
 
 
 def odd_section(key: tuple, space: str) -> None:

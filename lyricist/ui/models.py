@@ -46,11 +46,11 @@ def headline(row: dict) -> str:
 def status_table(rows: list[dict]):
     import pandas as pd
 
-    return pd.DataFrame([{"model": r["kind"], "state": "✅ trained" if r["exists"] else (
-        "⚠️ unusable" if r["error"] else "— missing"), "metric": headline(r) if r["exists"] else "",
-                          "preset": r["preset"] or "", "trained at": r["trained_at"] or "",
+    return pd.DataFrame([{"model": r["kind"], "state": "trained" if r["exists"] else (
+        "unusable" if r["error"] else "missing"), "metric": headline(r) if r["exists"] else "",
                           "data fingerprint": r["fingerprint"] or "",
-                          "size (MB)": r["size_mb"], "for": r["description"]} for r in rows])
+                          "trained at": (r["trained_at"] or "").replace("T", " ")[:16],
+                          "size (MB)": r["size_mb"], "used for": r["description"]} for r in rows])
 
 
 def _loaded() -> list[str]:

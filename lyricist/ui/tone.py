@@ -11,7 +11,6 @@ from lyricist.ui import common
 
 _EMO_COLOURS = {"anger": "#d62728", "anticipation": "#ff7f0e", "disgust": "#8c564b", "fear": "#7f3f98",
                 "joy": "#f2c12e", "sadness": "#1f77b4", "surprise": "#17becf", "trust": "#2ca02c"}
-_MOOD_ICON = {"happy": "☀️", "angry": "🔥", "sad": "🌧️", "relaxed": "🌿"}
 _LABEL_COLOURS = {"negative": "#d62728", "neutral": "#9e9e9e", "positive": "#2ca02c"}
 
 
@@ -61,7 +60,7 @@ def emotion_figure(emotions: dict):
     fig = go.Figure(go.Bar(x=[v for _, v in items], y=[k for k, _ in items], orientation="h",
                            marker_color=[_EMO_COLOURS[k] for k, _ in items],
                            hovertemplate="%{y}: %{x:.0%}<extra></extra>"))
-    fig.update_layout(title="Emotions (NRC lexicon)", template="plotly_white", height=350,
+    fig.update_layout(title="Emotions (NRC lexicon)", template="plotly_white", height=380,
                       margin=dict(l=10, r=10, t=50, b=30), xaxis_tickformat=".0%", font=dict(size=14))
     return fig
 
@@ -69,7 +68,7 @@ def emotion_figure(emotions: dict):
 def mood_card(report: dict) -> None:
     ov = report["overall"]
     c = st.columns(4)
-    c[0].metric("Mood", f"{_MOOD_ICON.get(ov['mood'], '')} {ov['mood']}",
+    c[0].metric("Mood", ov["mood"],
                 help=f"confidence {ov['mood_confidence']:.2f} ({ov['mood_source']})")
     c[1].metric("Overall", ov["label"], help=f"confidence {ov['confidence']:.2f}")
     c[2].metric("Valence", f"{ov['valence']:+.2f}", help="p(positive) - p(negative), mean over lines")
@@ -102,7 +101,7 @@ def song_tab() -> None:
         if st.button("Try an example song", key="tone_example"):
             st.session_state["tone_text"] = common.example_song()
     with c1:
-        st.text_area("Lyrics ([Verse]/[Chorus] markers are optional)", key="tone_text", height=220,
+        st.text_area("Lyrics ([Verse]/[Chorus] markers are optional)", key="tone_text", height=160,
                      placeholder="Paste a song here, one line per line...")
     text = st.session_state["tone_text"]
     go = st.button("Score", type="primary", key="tone_score")
@@ -122,8 +121,10 @@ def song_tab() -> None:
 
     left, right = st.columns([2, 1])
     fig = arc_figure(report)
-    fig.update_layout(height=350, font=dict(size=14), margin=dict(l=40, r=20, t=50, b=40), legend=dict(
-        orientation="h", y=-0.2))
+    fig.update_layout(height=380, font=dict(size=14), margin=dict(l=50, r=20, t=50, b=50), title_font_size=16,
+                      legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom"))
+    for i, ann in enumerate(fig.layout.annotations):  # short sections side by side: stagger their names
+        ann.update(yshift=-16 * (i % 2), font=dict(size=12))
     left.plotly_chart(fig, width="stretch", key="arc_chart")
     right.plotly_chart(emotion_figure(report["overall"]["emotions"]), width="stretch", key="emo_chart")
     st.subheader("Sections")
