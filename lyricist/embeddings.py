@@ -988,16 +988,29 @@ class WordSpace:
         """``(N,)`` similarities of row ``i`` to every row: the rule of :meth:`sim_matrix`, vectorised."""
         if space == "general":
             return np.where(self.has_g & self.has_g[i], self.G @ self.G[i], np.nan)
+        crows = self._corpus_rows()  # the few rows with a corpus vector: the corpus part is sparse
+        out = np.full(len(self.keys), np.nan, dtype=np.float32)
         if space == "corpus":
-            return np.where(self.has_c & self.has_c[i], self.C @ self.C[i], np.nan)
-        sc = self.C @ self.C[i] if self.has_corpus else np.zeros(len(self.keys), np.float32)  # (N,)
-        sg = self.G @ self.G[i] if self.has_general else np.zeros(len(self.keys), np.float32)
-        both_g = self.has_g & self.has_g[i]
-        both_c = self.has_c & self.has_c[i]
-        m = np.minimum(self.count, self.count[i])
-        r = m / (m + self.half_count)
-        w = self.corpus_weight * r
-        return np.where(both_g, w * sc + (1.0 - w) * sg, np.where(both_c, r * sc, np.nan)).astype(np.float32)
+            if self.has_c[i]:
+                out[crows] = self.C[crows] @ self.C[i]
+            return out
+        if self.has_general and self.has_g[i]:
+            out[self.has_g] = (self.G @ self.G[i])[self.has_g]  # (N,): the general cosine everywhere ...
+        if self.has_corpus and self.has_c[i] and len(crows):
+            # ... then the blend rule where both words have a corpus vector, (Nc,)
+            sc = self.C[crows] @ self.C[i]
+            m = np.minimum(self.count[crows], self.count[i])
+            r = m / (m + self.half_count)
+            w = self.corpus_weight * r
+            both_g = self.has_g[crows] & self.has_g[i]
+            out[crows] = np.where(both_g, w * sc + (1.0 - w) * np.nan_to_num(out[crows]), r * sc)
+        return out
+
+    def _corpus_rows(self) -> np.ndarray:
+        rows = getattr(self, "_crows", None)
+        if rows is None:
+            rows = self._crows = np.flatnonzero(self.has_c)
+        return rows
 
     def similarity(self, a: str, b: str, space: str = "blend") -> float:
         """Similarity of two words in ``space`` (NaN when they share no space).
