@@ -790,9 +790,13 @@ def demo_cmd(port: int = typer.Option(8501, "--port", help="Port of the app on 1
     url = f"http://127.0.0.1:{port}"
     import subprocess
 
+    from lyricist.config import checkpoints_root
+
     typer.echo(f"lyricist app: {url}   (Ctrl+C to stop)", err=True)
+    # the app runs from the repo root: give it the absolute folder the models were just trained into
+    env = {**os.environ, "LYRICIST_CHECKPOINTS": str(checkpoints_root().resolve())}
     try:
-        rc = subprocess.call(cmd, cwd=str(Path(cmd[4]).parent))
+        rc = subprocess.call(cmd, cwd=str(Path(cmd[4]).parent), env=env)
     except KeyboardInterrupt:
         rc = 0
     if rc not in (0, -2, 130):

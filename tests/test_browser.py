@@ -146,6 +146,10 @@ def test_draft_page(page, server, shots):
     page.get_by_role("button", name="Draft", exact=True).click()
     page.get_by_role("button", name="Export .txt").wait_for(timeout=WAIT_MS)
     _settle(page)
+    if os.environ.get("LYRICIST_SCREENSHOTS"):  # the README shows a warm draft's time, as users see it
+        page.get_by_label("Seed", exact=True).fill("1")
+        page.get_by_role("button", name="Draft", exact=True).click()
+        _settle(page)
     _no_errors(page)
     assert page.locator("[data-testid='stCheckbox']").count() == 8  # one lock per line
     _shot(page, shots, "draft")
@@ -183,3 +187,17 @@ def test_models_page(page, server, shots):
     _no_errors(page)
     assert page.locator("[data-testid='stDataFrame']").count() == 1
     _shot(page, shots, "models")
+
+
+def test_tone_comments_upload(page, server, tmp_path):
+    csv = tmp_path / "comments.csv"
+    csv.write_text("comment,label\nI love this chorus so much,positive\nthis is awful noise,negative\n"
+                   "played it at the wedding,neutral\n", encoding="utf-8")
+    page.goto(f"{server}/tone")
+    page.get_by_role("tab", name="Comments").click()
+    page.get_by_text("Comments file").wait_for(timeout=WAIT_MS)
+    page.locator("[data-testid='stFileUploader'] input[type=file]").last.set_input_files(str(csv))
+    page.get_by_role("button", name="Download predictions CSV").wait_for(timeout=WAIT_MS)
+    _settle(page)
+    _no_errors(page)
+    assert page.get_by_text("3 comments, mean valence").count() == 1
