@@ -241,3 +241,18 @@ def test_models_page_reports_a_corrupt_checkpoint(tmp_path):
     assert not at.exception
     assert len(at.error) == 1 and at.error[0].value.startswith("mood: corrupt")
     assert at.dataframe[0].value.set_index("model").loc["mood", "state"] == "unusable"
+
+
+def test_models_page_trains_with_progress_and_a_clear_end_state(tmp_path):
+    with checkpoints_env(tmp_path / "ck"):
+        at = ok(page("models").run())
+        assert (at.dataframe[0].value["state"] == "missing").all()
+        at.multiselect[0].set_value(["mood"])
+        at.selectbox[0].set_value("tiny")
+        at.button[0].click()  # the form's Train button
+        ok(at.run())
+        assert len(at.success) == 1 and at.success[0].value.startswith("Trained mood in ")
+        assert at.session_state["last_training"]["trained"]["mood"]["cv_macro_f1"] is not None
+        assert (tmp_path / "ck" / "mood" / "config.json").is_file()
+        at = ok(page("models").run())  # a fresh visit lists it as trained
+        assert at.dataframe[0].value.set_index("model").loc["mood", "state"] == "trained"
