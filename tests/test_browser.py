@@ -147,8 +147,13 @@ def test_draft_page(page, server, shots):
     page.get_by_role("button", name="Export .txt").wait_for(timeout=WAIT_MS)
     _settle(page)
     if os.environ.get("LYRICIST_SCREENSHOTS"):  # the README shows a warm draft's time, as users see it
-        page.get_by_label("Seed", exact=True).fill("1")
+        caption = page.get_by_text("keywords:").inner_text()
+        page.get_by_label("Seed", exact=True).first.fill("1")
         page.get_by_role("button", name="Draft", exact=True).click()
+        page.wait_for_function(
+            """old => { const c = [...document.querySelectorAll('p')].find(p => p.innerText.includes('keywords:'));
+                        return c && c.innerText !== old && !document.querySelector("[data-testid='stProgress']"); }""",
+            arg=caption, timeout=WAIT_MS)
         _settle(page)
     _no_errors(page)
     assert page.locator("[data-testid='stCheckbox']").count() == 8  # one lock per line
