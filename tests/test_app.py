@@ -117,6 +117,16 @@ def test_draft_continues_from_the_users_lines(tiny):
                                                  "and waited by the door all night"]
     assert len(lines) == 6 and lines[0]["locked"] and not lines[2]["locked"]
 
+    next(b for b in at.button if b.label == "Add 2 lines").click()
+    ok(at.run())
+    assert len(at.session_state["draft"]["lines"]) == 8
+    history = at.session_state["draft_history"]
+    assert [h["note"] for h in history] == ["continued from your lines", "added 2 lines"]
+    at.selectbox[-1].set_value(0)  # history: go back to the first draft
+    next(b for b in at.button if b.label == "Restore this draft").click()
+    ok(at.run())
+    assert len(at.session_state["draft"]["lines"]) == 6
+
 
 def test_empty_state_offers_to_train(tmp_path):
     with checkpoints_env(tmp_path / "none"):
