@@ -197,6 +197,12 @@ def report(args, model: Path) -> int:
         f"{args.budget / 60:.0f} minutes of wall-clock training (`LoopConfig.max_seconds`), 2 torch threads: "
         f"{tm.get('epochs_run')} epoch(s), stopped by {tm.get('stopped')}, {tm.get('tokens_per_s', 0):,.0f} "
         f"training tokens/s, validation perplexity {tm.get('val_ppl')}, test perplexity {tm.get('test_ppl')}.", "",
+        "**Decoder** (`lyricist.generate.draft`, defaults of `DecodeSettings`): batches of 20 candidate lines; "
+        "end-first rhyme forcing; words spelled only from the training vocabulary and joined only as some "
+        "training line joins them (word trigram, else bigram, line edges included); syllable masks; a "
+        "repetition penalty on content words and no repeated n-grams; the copy guard (no training word "
+        "6-gram); a logit bias toward words whose VADER valence has the mood's sign, reranking by the "
+        "sentiment scorer, theme relevance and LM score, then up to 4 whole-draft mood swaps.", "",
         "**Evaluation** (`lyricist eval generator`): each column drafts the same "
         f"{bb['constrained']['drafts']} forms: {len(bb['forms']['themes'])} themes never used for tuning, 8 lines, "
         "schemes AABB/ABAB/ABCB/AAAA in turn, 6/8/10 syllables, moods happy/sad/angry/relaxed; "

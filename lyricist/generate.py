@@ -13,14 +13,26 @@ batch of candidates:
    one, the rhyme word is chosen first among the CMU perfect rhymes the corpus
    knows, ranked by the LM's probability and theme relevance, and forced as
    the line's first tokens; the rest of the line is sampled after it;
-2. syllables: while sampling, a candidate may not end before ``target - 1``
+2. words: a line spells only words of the training corpus, joined only the
+   way some training line joins them (the previous two words and the next
+   form a corpus trigram, else a bigram; lines start and end on words that
+   start and end corpus lines). A model trained on a few thousand lines
+   cannot write fluent English on its own; this keeps every junction
+   grammatical in the corpus's voice, while the copy guard keeps whole
+   phrases out;
+3. syllables: while sampling, a candidate may not end before ``target - 1``
    syllables and may not start a new word once it has ``target``;
-3. filters: the syllable count (``target`` +-1), the rhyme (checked with
+4. mood while sampling: a logit bias toward words whose VADER valence has
+   the sign of the target mood; a repetition penalty on content words;
+5. filters: the syllable count (``target`` +-1), the rhyme (checked with
    :func:`lyricist.prosody.is_rhyme`, never the same end word), no repeated
    word trigram and no repeated end word in the draft, and the copy guard: no
    word 6-gram of the training corpus;
-4. reranking: LM log-probability per token + mood valence (the sentiment
-   scorer, toward the sign of the target mood) + theme relevance.
+6. reranking: LM log-probability per token + mood valence (the sentiment
+   scorer, toward the sign of the target mood) + theme relevance - distance
+   to the syllable target; the line kept is drawn among the best (so drafts
+   vary); once every line is written, up to ``mood_swaps`` swaps of a line for
+   one of its other candidates bring the whole draft's valence to the mood.
 
 If no candidate passes every filter after the retries, the best one that
 passes most is kept and its :class:`DraftLine` says which constraint it
@@ -375,12 +387,20 @@ class DecodeSettings:
     """Rhyme words tried per line (the best by LM probability and theme relevance)."""
     syllable_tolerance: int = 1
     """A line may miss the target by this many syllables."""
-    w_mood: float = 1.5
+    w_mood: float = 3.0
     """Weight of the mood valence (toward the target sign) in the ranking."""
     w_theme: float = 2.0
     """Weight of theme relevance in the ranking."""
     w_syllables: float = 1.0
     """Ranking penalty per syllable off the target (within the tolerance), so lines land on it when they can."""
+    w_mood_logit: float = 3.0
+    """Logit bias while sampling toward words whose lexicon valence has the mood's sign (0: off)."""
+    mood_swaps: int = 4
+    """Rounds of whole-draft mood repair: swap in the candidate that moves the draft's valence most."""
+    mood_margin: float = 0.2
+    """Stop swapping once the draft's valence has the mood's sign with at least this size."""
+    pick_temperature: float = 1.0
+    """Keep a line drawn among the best candidates with weights ``exp(score / t)`` (0: always the best)."""
     finish_frac: float = 0.75
     """Stop sampling a batch once this share of its rows has ended its line (the rest are dropped)."""
     end_first: bool = True
@@ -565,6 +585,8 @@ class _Cand:
     theme: float = 0.0
     score: float = 0.0
     target: int = 0
+    loose: bool = False
+    """Sampled without the corpus n-gram joining rule (the last resort when nothing else passed)."""
 
 
 def _vocab_tables(gen: Generator):
@@ -624,6 +646,13 @@ class _WordTables:
                 cont.append(i)
         self.cont_ids = cont
         self.start_ids = [i for i in range(V) if bool(self.start_ok[i])]
+        # Token ids by their text (word-start tokens without the space): lookups by allowed prefix, not by scan.
+        self.start_by_text: dict[str, list[int]] = {}
+        for i in self.start_ids:
+            self.start_by_text.setdefault(self.pieces[i][1:], []).append(i)
+        self.cont_by_text: dict[str, list[int]] = {}
+        for i in cont:
+            self.cont_by_text.setdefault(self.pieces[i], []).append(i)
         # Repetition penalty only on content words: penalising "the" or "I" once used wrecks grammar.
         from lyricist.text import is_stop
 
@@ -681,7 +710,7 @@ class _WordTables:
             import torch
 
             got = torch.zeros_like(self.start_ok)
-            ids = [i for i in self.start_ids if self.pieces[i][1:] in pre]
+            ids = [i for p in pre for i in self.start_by_text.get(p, ())]
             if ids:
                 got[ids] = True
             else:  # no successor is spellable: back off to any corpus word
@@ -703,8 +732,18 @@ class _WordTables:
         if got is None:
             import torch
 
-            pre = self._prefixes_after(key) or self.prefixes
-            got = torch.tensor([i for i in self.cont_ids if partial + self.pieces[i] in pre], dtype=torch.long)
+            if key is None:
+                pre = self.prefixes
+                ids = [i for i in self.cont_ids if partial + self.pieces[i] in pre]
+            else:  # few allowed words: the tokens that spell the next part of one of them
+                n = len(partial)
+                found: set = set()
+                for w in self.after[key]:
+                    if len(w) > n and w.startswith(partial):
+                        for j in range(n + 1, len(w) + 1):
+                            found.update(self.cont_by_text.get(w[n:j], ()))
+                ids = sorted(found)
+            got = torch.tensor(ids, dtype=torch.long)
             if len(self._cache) > 200_000:
                 self._cache.clear()
             self._cache[(partial, key)] = got
@@ -729,7 +768,30 @@ class _Session:
         self.scorer = mood_scorer() if mood else None
         self.pieces, self.starts, self.banned = _vocab_tables(gen)
         self.end_first = gen.reverse and settings.end_first
+        self.mood_bias = self._mood_bias()
         self.prefix = gen.enc.prefix(mood, self.keywords[: max(1, gen.cfg.max_keywords)] if self.keywords else [])
+
+    def _mood_bias(self):
+        """Logit bias ``(V,)`` toward words whose VADER valence has the mood's sign (None without a mood).
+
+        Reranking can only choose among the lines sampled; nudging word choice while sampling gives it
+        lines of the right colour to choose from, at no cost.
+        """
+        sign = MOOD_VALENCE.get(self.mood or "", 0.0)
+        if not sign or self.s.w_mood_logit <= 0:
+            return None
+        import torch
+
+        from lyricist.lexicon import _vader
+
+        lex = _vader().lexicon
+        vt = _word_tables(self.gen)
+        bias = torch.zeros(len(vt.pieces))
+        for text, ids in vt.start_by_text.items():
+            v = lex.get(text)
+            if v and text in vt.known:
+                bias[ids] = self.s.w_mood_logit * sign * max(-1.0, min(1.0, v / 3.0))
+        return bias
 
     # -- context ----------------------------------------------------------------
     def context(self, before: Sequence[str]) -> tuple[list[int], list[int]]:
@@ -794,18 +856,24 @@ class _Session:
             s += float(torch.logsumexp(lp[k, len(t) - 1][bound[: lp.shape[-1]]], 0))
             scores.append(s)
         rel = self.theme_model.words(words)
+        if self.mood_bias is not None:  # the rhyme word carries the line: its colour counts too
+            first_ids = [t[0] for t in ids]
+            scores = [sc + float(self.mood_bias[i]) if len(t) == 1 else sc for sc, i, t in zip(scores, first_ids, ids)]
         return sorted(((w, sc + self.s.w_theme * float(r)) for w, sc, r in zip(words, scores, rel)),
                       key=lambda x: -x[1])
 
     # -- sampling -----------------------------------------------------------------
-    def sample(self, ctx: list[int], body: list[int], forced: list[list[int]], target: int, seed: int):
+    def sample(self, ctx: list[int], body: list[int], forced: list[list[int]], target: int, seed: int,
+               free_join: bool = False):
         """Sample one line per row of ``forced`` (token ids each row must start with), in one batch.
 
         Masks applied at every step, per row:
 
         - words: a row only spells words of the corpus (a token may continue the current word only if the
           result is still the beginning of a corpus word; a new word or the line break only once the current
-          word is complete);
+          word is complete), joined as corpus lines join them: each word follows the previous two as in some
+          corpus trigram (else bigram), and the line starts and ends on words that start and end corpus lines
+          (``free_join`` lifts this joining rule, as a last resort);
         - syllables: no line break before ``target - tol`` syllables, no new word from ``target`` on;
         - repetition: a CTRL-style penalty on tokens already in the draft, and no repeated token n-gram.
 
@@ -815,6 +883,7 @@ class _Session:
 
         enc, model, s = self.gen.enc, self.gen.model, self.s
         vt = _word_tables(self.gen)
+        context = (lambda _a, _b: None) if free_join else vt.context
         B = len(forced)
         V = model.get_output_embeddings().weight.shape[0]
         g = torch.Generator().manual_seed(seed)
@@ -847,6 +916,8 @@ class _Session:
         for step in range(max_steps):
             raw = torch.log_softmax(logits, -1)  # (B, V) the model's own distribution, for the LM score
             adj = logits / s.temperature
+            if self.mood_bias is not None:
+                adj = adj + self.mood_bias[: adj.shape[-1]]
             pen = seen & vt.penal
             adj = torch.where(pen & (adj > 0), adj / s.repetition_penalty,
                               torch.where(pen, adj * s.repetition_penalty, adj))
@@ -860,18 +931,18 @@ class _Session:
                 boundary = bool(forced[b]) and step == len(forced[b])  # the forced word is complete
                 nxt_key = None
                 if not rows[b]:
-                    allow[b] = vt.start_mask(vt.context(None, prev[b]))  # a word that ends (starts) lines
+                    allow[b] = vt.start_mask(context(None, prev[b]))  # a word that ends (starts) lines
                 elif boundary:
-                    nxt_key = vt.context(prev[b], partial)
+                    nxt_key = context(prev[b], partial)
                     allow[b] = vt.start_mask(nxt_key)
                 else:
-                    key = vt.context(prev2[b], prev[b])
+                    key = context(prev2[b], prev[b])
                     cont = vt.continuations(partial, key)
                     if len(cont):
                         allow[b, cont] = True
                     if vt.complete(partial, key):
                         boundary = True
-                        nxt_key = vt.context(prev[b], partial)
+                        nxt_key = context(prev[b], partial)
                         allow[b] |= vt.start_mask(nxt_key)
                 if count >= target:
                     allow[b] &= ~vt.start_ok  # long enough: no new word
@@ -949,10 +1020,13 @@ class _Session:
                 with self.gen._torch.inference_mode():
                     rhyme_pool = self.rank_rhyme_words(ctx, words)[: self.s.rhyme_words]
         exclude_set = {" ".join(_norm_words(t)) for t in exclude}
-        for attempt in range(self.s.retries + 1):
+        for attempt in range(self.s.retries + 2):
+            loose = attempt > self.s.retries  # the last resort: words join freely (no corpus n-gram needed)
+            if loose and any(not c.issues for c in pool):
+                break
             forced = self._forced(rhyme_pool, seed + attempt)
             with self.gen._torch.inference_mode():
-                rows = self.sample(ctx, body, forced, target, seed * 1000 + attempt)
+                rows = self.sample(ctx, body, forced, target, seed * 1000 + attempt, free_join=loose)
             new = []
             for r in rows:
                 if r is None:
@@ -963,11 +1037,13 @@ class _Session:
                     continue
                 if any(" ".join(words) == " ".join(c.words) for c in pool + new):
                     continue
-                new.append(self._measure(text, words, r[1], partners, used, future, lines, index, target))
+                c = self._measure(text, words, r[1], partners, used, future, lines, index, target)
+                c.loose = loose
+                new.append(c)
             pool += new
             if sum(1 for c in pool if not c.issues) >= want:
                 break
-        self._rank(pool)
+        self._rank(pool, [t for _, t in others])
         return pool
 
     def _forced(self, rhyme_pool: list[tuple[str, float]], seed: int) -> list[list[int]]:
@@ -1006,6 +1082,8 @@ class _Session:
                 issues.append("repeat")
         if self.copies(words):
             issues.append("copy")
+        if any(a == b and _is_stop(a) for a, b in zip(words, words[1:])):
+            issues.append("repeat")  # "in in": a stutter, not a refrain ("denied denied" is fine)
         if self._repeats(words, lines, index):
             issues.append("repeat")
         return _Cand(text=natural, words=words, syllables=n_syl, lm=lm, issues=issues, target=target)
@@ -1040,7 +1118,8 @@ class _Session:
                 return True
         return False
 
-    def _rank(self, pool: list[_Cand]) -> None:
+    def _rank(self, pool: list[_Cand], others: Sequence[str] = ()) -> None:
+        """Score and sort candidates; ``others`` are the draft's other lines (the mood is the whole draft's)."""
         if not pool:
             return
         texts = [c.text for c in pool]
@@ -1048,16 +1127,21 @@ class _Session:
             sign = MOOD_VALENCE.get(self.mood, 0.0)
             for c, r in zip(pool, self.scorer.predict(texts)):
                 c.valence = float(r["valence"])
-            for c in pool:
-                c.score += self.s.w_mood * sign * c.valence
+                c.score += self.s.w_mood * sign * c.valence  # the whole draft's mood: see _mood_pass
         for c, r in zip(pool, self.theme_model.lines(texts)):
             c.theme = float(r)
             c.score += self.s.w_theme * c.theme + c.lm - self.s.w_syllables * abs(c.syllables - c.target)
         # every constraint met first; then fewer unmet constraints (a copy is the worst); then the score
-        pool.sort(key=lambda c: (len(c.issues) + 2 * ("copy" in c.issues), -c.score))
+        pool.sort(key=lambda c: (len(c.issues) + 2 * ("copy" in c.issues), c.loose, -c.score))
 
 
 _WORDLIKE = __import__("re").compile(r"^[a-z]+(?:'[a-z]+)?$")
+
+
+def _is_stop(word: str) -> bool:
+    from lyricist.text import is_stop
+
+    return is_stop(word)
 
 
 def _norm_words(text: str) -> list[str]:
@@ -1113,12 +1197,21 @@ def _session(gen: Generator, theme: str, mood: Optional[str], settings: Optional
     return _Session(gen, theme, mood, keywords, settings or DecodeSettings(), ThemeModel(theme, keywords, space))
 
 
-def _pick(cands: list[_Cand], letter: str, locked: bool = False) -> DraftLine:
+def _pick(cands: list[_Cand], letter: str, locked: bool = False, temperature: float = 0.0,
+          seed: int = 0) -> DraftLine:
+    """The line to keep: among the candidates that meet the most constraints, the best by score, or one
+    drawn with weights ``exp(score / temperature)`` (so that a draft does not always take the corpus's
+    most common turn of phrase)."""
     if not cands:
         return DraftLine(text="", syllables=0, rhyme_key="", letter=letter, ok=False, issues=["empty"])
     best = cands[0]
-    ln = make_line(best.text, letter, locked=locked, issues=best.issues)
-    return ln
+    if temperature > 0:
+        import random
+
+        top = [c for c in cands if len(c.issues) == len(best.issues) and c.loose == best.loose]
+        hi = max(c.score for c in top)
+        best = random.Random(seed).choices(top, weights=[math.exp((c.score - hi) / temperature) for c in top])[0]
+    return make_line(best.text, letter, locked=locked, issues=best.issues)
 
 
 class _threads:
@@ -1143,15 +1236,70 @@ def _fill(sess: _Session, lines: list[Optional[DraftLine]], letters: str, todo: 
           seed: int, progress: Optional[ProgressFn] = None, exclude: Optional[dict] = None) -> list[DraftLine]:
     """Write the lines at ``todo`` (in order), each conditioned on every other line present."""
     out = list(lines)
+    pools: dict[int, list[_Cand]] = {}
     with sess.gen.lock, _threads(1):
         for k, i in enumerate(todo):
             texts = [ln.text if ln is not None else None for ln in out]
             texts[i] = None
             cands = sess.candidates(texts, letters, i, target, seed=seed * 7919 + 101 * i + 1,
                                     exclude=(exclude or {}).get(i, ()))
-            out[i] = _pick(cands, letters[i])
+            out[i] = _pick(cands, letters[i], temperature=sess.s.pick_temperature, seed=seed * 31 + i)
+            pools[i] = cands
             report(progress, (k + 1) / len(todo), f"line {k + 1} of {len(todo)}")
+    _mood_pass(sess, out, pools, exclude or {})  # type: ignore[arg-type]
     return out  # type: ignore[return-value]
+
+
+def _mood_pass(sess: _Session, out: list[DraftLine], pools: dict[int, list[_Cand]], exclude: dict) -> None:
+    """Swap lines for other candidates of theirs until the whole draft's valence has the mood's sign.
+
+    Line-by-line ranking cannot see the song: a few neutral lines can read positive together. Each
+    round scores every single swap that keeps the form (a candidate meeting as many constraints,
+    rhyming with the lines of its letter, no repeated end word or trigram) as a whole draft, and
+    applies the best one; at most ``settings.mood_swaps`` rounds, and only while the sign is wrong or
+    the valence is below ``settings.mood_margin``.
+    """
+    sign = MOOD_VALENCE.get(sess.mood or "", 0.0)
+    if sess.scorer is None or not sign or sess.s.mood_swaps <= 0 or not pools:
+        return
+    from lyricist.prosody import _identity, is_rhyme, last_word
+
+    def fits(i: int, c: _Cand) -> bool:
+        texts = [ln.text for ln in out]
+        if c.text == texts[i] or c.text in exclude.get(i, ()):
+            return False
+        end = last_word(c.text)
+        for j, ln in enumerate(out):
+            if j == i:
+                continue
+            other = last_word(ln.text)
+            if _identity(other) == _identity(end):
+                return False
+            if ln.letter != "-" and ln.letter == out[i].letter and not is_rhyme(other, end):
+                return False
+        texts[i] = None
+        return not _Session._repeats(c.words, texts, i)
+
+    cur = float(sess.scorer.predict(["\n".join(ln.text for ln in out)])[0]["valence"])
+    for _ in range(sess.s.mood_swaps):
+        if sign * cur >= sess.s.mood_margin:
+            return
+        options = [(i, c) for i, cands in pools.items() for c in cands[:10]
+                   if len(c.issues) <= len(out[i].issues) and not c.loose and fits(i, c)]
+        if not options:
+            return
+        texts = []
+        for i, c in options:
+            lines = [ln.text for ln in out]
+            lines[i] = c.text
+            texts.append("\n".join(lines))
+        vals = [float(r["valence"]) for r in sess.scorer.predict(texts)]
+        k = max(range(len(options)), key=lambda j: sign * vals[j])
+        if sign * vals[k] <= sign * cur:
+            return
+        i, c = options[k]
+        out[i] = make_line(c.text, out[i].letter, locked=out[i].locked, issues=c.issues)
+        cur = vals[k]
 
 
 def draft(theme: str, lines: int = 8, scheme: str = "AABB", syllables: int = 8, mood: Optional[str] = None,

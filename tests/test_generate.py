@@ -109,7 +109,8 @@ def test_tiny_model_trains_and_round_trips(tiny):
 
     out, metrics = tiny
     assert metrics["val_ppl"] > 1 and metrics["n_params"] < 100_000
-    for name in ("config.json", "metrics.json", "model.safetensors", "tokenizer.json", "copyguard.npy", "words.json"):
+    for name in ("config.json", "metrics.json", "model.safetensors", "tokenizer.json", "copyguard.npy", "words.json",
+                 "ngrams.json"):
         assert (out / name).is_file(), name
     doc = read_config(out, "generator")
     assert doc["params"]["preset"] == "tiny" and doc["reverse"] is True and doc["model_type"] == "gpt2"
@@ -139,7 +140,7 @@ def test_resume_continues_an_interrupted_run(tmp_path, monkeypatch):
     assert not (tmp_path / ".g.train_state").exists()
 
 
-@pytest.mark.parametrize("damage", ["config", "kind", "weights", "tokenizer", "guard", "missing"])
+@pytest.mark.parametrize("damage", ["config", "kind", "weights", "tokenizer", "guard", "ngrams", "missing"])
 def test_corrupt_or_mismatched_checkpoint_is_one_line(tiny, tmp_path, damage):
     from lyricist.checkpoint import write_config
     from lyricist.generate import load_generator
@@ -158,11 +159,37 @@ def test_corrupt_or_mismatched_checkpoint_is_one_line(tiny, tmp_path, damage):
         Tokenizer(models.BPE()).save(str(bad / "tokenizer.json"))
     elif damage == "guard":
         (bad / "copyguard.npy").unlink()
+    elif damage == "ngrams":
+        (bad / "ngrams.json").write_text('{"bigrams": [1, 2')
     else:
         bad = tmp_path / "nothing-here"
     with pytest.raises(LyricistError) as e:
         load_generator(bad)
     assert "\n" not in str(e.value)
+
+
+def test_ngram_tables_join_words_as_the_corpus_does(tiny, tmp_path):
+    """Successor tables in generation order (end-first: the word before), with line edges; an older
+    checkpoint without ngrams.json gets one rebuilt from its recorded training data."""
+    from lyricist.generate import _WordTables, load_generator
+    from lyricist.generate_train import LINE_END, LINE_START, build_ngrams
+
+    ng = build_ngrams([["the", "night", "is", "young"], ["the", "light", "is", "on"], []])
+    assert ng["bigrams"][LINE_START] == ["the"] and ng["bigrams"]["is"] == ["on", "young"]
+    assert ng["trigrams"]["the night"] == ["is"] and ng["trigrams"]["is young"] == [LINE_END]
+    gen = load_generator(tiny[0])
+    wt = _WordTables(gen)
+    assert gen.reverse and wt.begin == LINE_END and wt.end == LINE_START
+    word = next(w for w in ("the", "my", "a", "i") if w in wt.after and wt.after[w] - {LINE_START})
+    allowed = wt.after[word]
+    mask = wt.start_mask(wt.context(None, word))
+    spelled = {wt.pieces[i][1:] for i in range(len(wt.pieces)) if bool(mask[i])}
+    assert spelled and all(any(w.startswith(p) for w in allowed) for p in spelled)
+    assert wt.context("zzz", word) == word and wt.context(None, "zzznotaword") is None
+    old = tmp_path / "old"
+    shutil.copytree(tiny[0], old)
+    (old / "ngrams.json").unlink()
+    assert load_generator(old).ngrams is not None and (old / "ngrams.json").is_file()
 
 
 def test_config_validation():
@@ -199,11 +226,13 @@ def test_draft_aabb_and_seed_determinism(tiny):
 def test_bad_forms_are_one_line_errors(tiny):
     from lyricist.generate import draft
 
-    for kwargs in ({"theme": ""}, {"theme": "x", "lines": 0}, {"theme": "x", "syllables": 99},
+    for kwargs in ({"theme": ""}, {"theme": "   "}, {"theme": "x", "lines": 0}, {"theme": "x", "lines": 1000},
+                   {"theme": "x", "syllables": 99}, {"theme": "x", "syllables": 1}, {"theme": "x" * 400},
                    {"theme": "x", "mood": "purple"}, {"theme": "x", "scheme": "A1B2"},
-                   {"theme": "离开小镇"}):
-        with pytest.raises(LyricistError):
+                   {"theme": "离开小镇"}, {"theme": "x", "scheme": "AA!B"}):
+        with pytest.raises(LyricistError) as e:
             draft(model_dir=tiny[0], **{"lines": 2, **kwargs})
+        assert "\n" not in str(e.value), kwargs
 
 
 def test_lock_and_regenerate(sample_draft, tiny):
@@ -235,6 +264,32 @@ def test_continue_and_alternatives(sample_draft, tiny):
     assert 1 <= len(alts) <= 3 and len(set(alts)) == len(alts)
     alts1 = alternatives(sample_draft, 1, n=2, model_dir=tiny[0])
     assert sample_draft.texts[1] not in alts1
+
+
+def test_mood_pass_swaps_toward_the_mood_and_keeps_the_rhyme():
+    """The whole-draft mood repair swaps in the candidate that moves the draft's valence most, never one
+    that breaks the rhyme, and stops once the valence has the mood's sign."""
+    from types import SimpleNamespace
+
+    from lyricist.generate import DecodeSettings, _Cand, _mood_pass, make_line
+
+    class Scorer:  # valence: +1 per "sunny", -1 per "gloomy", scaled into [-1, 1]
+        def predict(self, texts):
+            return [{"valence": max(-1.0, min(1.0, (t.count("sunny") - t.count("gloomy")) / 3))} for t in texts]
+
+    def cand(text):
+        return _Cand(text=text, words=text.lower().split(), syllables=6, lm=-1.0, issues=[])
+
+    out = [make_line("sunny sunny day in the rain", "A"), make_line("a sunny sunny heart again", "A")]
+    pools = {0: [cand("sunny sunny day in the rain")],
+             1: [cand("a sunny sunny heart again"), cand("a gloomy gloomy town"),  # no rhyme with "rain"
+                 cand("my gloomy gloomy eyes again")]}
+    sess = SimpleNamespace(mood="sad", scorer=Scorer(), s=DecodeSettings())
+    _mood_pass(sess, out, pools, {})
+    assert out[1].text == "my gloomy gloomy eyes again" and out[1].letter == "A"
+    happy = [make_line("sunny sunny day in the rain", "A"), make_line("a sunny sunny heart again", "A")]
+    _mood_pass(SimpleNamespace(mood="happy", scorer=Scorer(), s=DecodeSettings()), happy, pools, {})
+    assert [ln.text for ln in happy] == ["sunny sunny day in the rain", "a sunny sunny heart again"]
 
 
 def test_copy_guard_rejects_a_training_six_gram(tiny):
