@@ -69,6 +69,11 @@ SCHEMES = ("AABB", "ABAB", "ABCB", "AAAA", "free")
 #: Sign of the valence each mood asks for (Russell quadrants).
 MOOD_VALENCE = {"happy": 1.0, "relaxed": 1.0, "angry": -1.0, "sad": -1.0}
 MAX_LINES = 64
+#: Words a lyric line does not end on (articles, prepositions, conjunctions, possessives): a line ending in
+#: "the" reads as cut off, and CMU would even rhyme it with "uh".
+WEAK_ENDINGS = frozenset("""a an the to of and or but nor so if as at by for from in into of on onto with
+than that than my your his her its our their i'm you're we're they're he's she's i'll you'll we'll i'd
+you'd is are was were am be been being i'""".split())
 MAX_THEME_CHARS = 300
 
 
@@ -294,7 +299,7 @@ class DraftLine:
     ok: bool = True
     """False when the decoder could not meet every constraint; ``issues`` says which."""
     issues: list[str] = field(default_factory=list)
-    """Unmet constraints: ``rhyme``, ``syllables``, ``copy``, ``repeat``."""
+    """Unmet constraints: ``rhyme``, ``syllables``, ``copy``, ``repeat``, ``ending`` (a weak last word)."""
 
     def to_dict(self) -> dict:
         return {"text": self.text, "syllables": self.syllables, "rhyme_key": self.rhyme_key, "letter": self.letter,
@@ -646,6 +651,10 @@ class _WordTables:
                 cont.append(i)
         self.cont_ids = cont
         self.start_ids = [i for i in range(V) if bool(self.start_ok[i])]
+        self.weak_end = torch.zeros(V, dtype=torch.bool)  # tokens that are a whole weak line ending
+        for i in self.start_ids:
+            if self.pieces[i][1:] in WEAK_ENDINGS:
+                self.weak_end[i] = True
         # Token ids by their text (word-start tokens without the space): lookups by allowed prefix, not by scan.
         self.start_by_text: dict[str, list[int]] = {}
         for i in self.start_ids:
@@ -817,7 +826,7 @@ class _Session:
             cands = rhymes(partners[0], limit=400)["perfect"]
         except LyricistError:
             return []
-        cands = [w for w in cands if _WORDLIKE.match(w) and _identity(w) not in used
+        cands = [w for w in cands if _WORDLIKE.match(w) and w not in WEAK_ENDINGS and _identity(w) not in used
                  and all(is_rhyme(p, w) for p in partners[1:])]
         known = [w for w in cands if self.gen.words.get(w, 0) >= 2]
         if len(known) < 3:
@@ -932,6 +941,8 @@ class _Session:
                 nxt_key = None
                 if not rows[b]:
                     allow[b] = vt.start_mask(context(None, prev[b]))  # a word that ends (starts) lines
+                    if self.gen.reverse:
+                        allow[b] &= ~vt.weak_end  # the line's last word: never "the", "to", "my"...
                 elif boundary:
                     nxt_key = context(prev[b], partial)
                     allow[b] = vt.start_mask(nxt_key)
@@ -1068,6 +1079,8 @@ class _Session:
         if abs(n_syl - target) > self.s.syllable_tolerance:
             issues.append("syllables")
         end = words[-1]
+        if end in WEAK_ENDINGS:
+            issues.append("ending")
         if partners:
             if not all(is_rhyme(p, end) for p in partners) or _identity(end) in used:
                 issues.append("rhyme")
