@@ -307,6 +307,8 @@ def test_copy_guard_rejects_a_training_six_gram(tiny):
     assert not sess.copies("zebra quartz violins hum beneath saturn tonight".split())
     cand = sess._measure(" ".join(words_of(line)), words_of(line), -1.0, [], set(), 0, [None], 0, 8)
     assert "copy" in cand.issues
+    weak = "we walked along the river to the".split()
+    assert "ending" in sess._measure(" ".join(weak), weak, -1.0, [], set(), 0, [None], 0, 8).issues
     assert copy_rate([line, "zebra quartz violins hum beneath saturn tonight"], gen.copy_guard) == 0.5
 
 
