@@ -112,7 +112,22 @@ def make_accelerator(mixed_precision: str = "auto", grad_accum: int = 1):
     mp = mixed_precision
     if mp == "auto":
         mp = "bf16" if bf16_supported() else "no"
+    _release_precision(mp)
     return Accelerator(mixed_precision=mp, gradient_accumulation_steps=grad_accum)
+
+
+def _release_precision(mp: str) -> None:
+    """Let one process train models of different precisions in turn (``train all``, the demo).
+
+    Accelerate keeps its state in a process-wide singleton and refuses a second ``Accelerator``
+    with another ``mixed_precision``. Only the precision part is dropped here; the process
+    group (``PartialState``) stays, so this is safe under ``accelerate launch``.
+    """
+    from accelerate.state import AcceleratorState
+
+    state = AcceleratorState._shared_state
+    if state and state.get("_mixed_precision", mp) != mp:
+        AcceleratorState._reset_state(reset_partial_state=False)
 
 
 def fit(model, train_loader, *, cfg: LoopConfig, evaluate: Callable[[Any, Any], dict],
