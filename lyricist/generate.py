@@ -245,6 +245,33 @@ class Generator:
 _CACHE: dict[tuple, Generator] = {}
 
 
+def lm_forward(model, input_ids, cache=None, **kwargs):
+    """One forward pass of a causal LM with its key/value cache: ``(logits, cache)``.
+
+    transformers 5.x renamed ``past_key_values`` to ``cache`` (and warns on the old name);
+    older releases only know ``past_key_values``. This asks the model which one it takes.
+
+    Example:
+        >>> logits, cache = lm_forward(model, ids)              # doctest: +SKIP
+        >>> logits, cache = lm_forward(model, next_ids, cache)  # doctest: +SKIP
+    """
+    import inspect
+
+    kind = type(model)
+    name = _CACHE_KW.get(kind)
+    if name is None:
+        params = inspect.signature(model.forward).parameters
+        name = _CACHE_KW[kind] = "cache" if "cache" in params else "past_key_values"
+    if cache is not None:
+        kwargs[name] = cache
+    out = model(input_ids=input_ids, use_cache=True, **kwargs)
+    got = out.get("cache")
+    return out.logits, (got if got is not None else out.get("past_key_values"))
+
+
+_CACHE_KW: dict = {}
+
+
 def _stamp(folder: Path) -> float:
     try:
         return max([folder.stat().st_mtime] + [p.stat().st_mtime for p in folder.iterdir()])
@@ -844,17 +871,16 @@ class _Session:
         K, W = len(ids), max(len(x) for x in ids)
         x = torch.tensor([ctx], dtype=torch.long)
         model = self.gen.model
-        out = model(input_ids=x, use_cache=True)
-        past = out.past_key_values
+        out_logits, past = lm_forward(model, x)
         past.batch_repeat_interleave(K)
-        first = torch.log_softmax(out.logits[0, -1].float(), -1)  # (V,)
+        first = torch.log_softmax(out_logits[0, -1].float(), -1)  # (V,)
         pad = torch.full((K, W), enc.pad, dtype=torch.long)
         mask = torch.zeros((K, W), dtype=torch.long)
         for k, t in enumerate(ids):
             pad[k, :len(t)] = torch.tensor(t)
             mask[k, :len(t)] = 1
         full_mask = torch.cat([torch.ones((K, len(ctx)), dtype=torch.long), mask], 1)
-        logits = model(input_ids=pad, past_key_values=past, attention_mask=full_mask, use_cache=True).logits
+        logits, _ = lm_forward(model, pad, past, attention_mask=full_mask)
         lp = torch.log_softmax(logits.float(), -1)  # (K, W, V)
         # the token after the word must start a new word or end the line: add log P(boundary)
         bound = self.starts.clone()
@@ -896,9 +922,9 @@ class _Session:
         B = len(forced)
         V = model.get_output_embeddings().weight.shape[0]
         g = torch.Generator().manual_seed(seed)
-        out = model(input_ids=torch.tensor([ctx], dtype=torch.long), use_cache=True)
-        out.past_key_values.batch_repeat_interleave(B)
-        logits = out.logits[:, -1].float().expand(B, V).clone()  # (B, V)
+        out_logits, cache = lm_forward(model, torch.tensor([ctx], dtype=torch.long))
+        cache.batch_repeat_interleave(B)
+        logits = out_logits[:, -1].float().expand(B, V).clone()  # (B, V)
         # Repetition penalty on every token of the draft's lines so far; the n-gram ban uses them too.
         seen = torch.zeros((B, V), dtype=torch.bool)
         if body:
@@ -1004,8 +1030,8 @@ class _Session:
             # Stop once most rows have finished: waiting for the slowest rows costs more than they add.
             if sum(done) >= math.ceil(s.finish_frac * B):
                 break
-            out = model(input_ids=nxt.unsqueeze(1), past_key_values=out.past_key_values, use_cache=True)
-            logits = out.logits[:, -1].float()
+            out_logits, cache = lm_forward(model, nxt.unsqueeze(1), cache)
+            logits = out_logits[:, -1].float()
         return [(rows[b], logp[b] / (len(rows[b]) + 1)) if done[b] and rows[b] and not failed[b] else None
                 for b in range(B)]
 

@@ -70,7 +70,7 @@ def sample_free(gen, mood: Optional[str], keywords: Sequence[str], n_lines: int,
     """
     import torch
 
-    from lyricist.generate import _vocab_tables
+    from lyricist.generate import _vocab_tables, lm_forward
     from lyricist.tokenizer import pretty
 
     enc, model = gen.enc, gen.model
@@ -81,7 +81,7 @@ def sample_free(gen, mood: Optional[str], keywords: Sequence[str], n_lines: int,
     lines: list[list[int]] = [[]]
     length = len(ids)
     with torch.inference_mode():
-        out = model(input_ids=torch.tensor([ids]), use_cache=True)
+        logits_all, cache = lm_forward(model, torch.tensor([ids]))
         for _ in range(n_lines * 40):
             if length >= gen.block_size - 1:  # the window is full: restart from the prefix and the recent lines
                 recent: list[int] = []
@@ -90,9 +90,9 @@ def sample_free(gen, mood: Optional[str], keywords: Sequence[str], n_lines: int,
                         break
                     recent = x + [enc.nl] + recent
                 ctx = (ids + recent + lines[-1])[-(gen.block_size - 1):]
-                out = model(input_ids=torch.tensor([ctx]), use_cache=True)
+                logits_all, cache = lm_forward(model, torch.tensor([ctx]))
                 length = len(ctx)
-            logits = out.logits[0, -1].float() / temperature
+            logits = logits_all[0, -1].float() / temperature
             logits[banned] = -float("inf")
             if not lines[-1]:
                 logits[enc.nl] = -float("inf")  # no empty lines
@@ -107,7 +107,7 @@ def sample_free(gen, mood: Optional[str], keywords: Sequence[str], n_lines: int,
                 lines.append([])
             else:
                 lines[-1].append(t)
-            out = model(input_ids=torch.tensor([[t]]), past_key_values=out.past_key_values, use_cache=True)
+            logits_all, cache = lm_forward(model, torch.tensor([[t]]), cache)
             length += 1
     return [pretty(enc.decode_line(x)) for x in lines if x][:n_lines]
 

@@ -231,8 +231,9 @@ def fit(model, train_loader, *, cfg: LoopConfig, evaluate: Callable[[Any, Any], 
         else:
             state["bad_epochs"] += 1
         if log:
-            log(f"epoch {epoch + 1}: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()
-                                                     if isinstance(v, float)) + (" *" if improved else ""))
+            log(f"epoch {epoch + 1}: " + ", ".join(f"{k} {v:.2e}" if k == "lr" else f"{k} {v:.4f}"
+                                                     for k, v in metrics.items() if isinstance(v, float))
+                + (" *" if improved else ""))
         if acc.is_main_process:
             _save_state(state_dir, acc.unwrap_model(model), opt, state)
         if stopped != "epochs":

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
-pip_q() { "$PY" -m pip install -q --disable-pip-version-check "$@"; }
+pip_q() { "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore "$@"; }
 
 "$PY" -c "import torch" 2>/dev/null || pip_q "$TORCH_SPEC"
 if [ "${1:-}" = "--dev" ]; then
