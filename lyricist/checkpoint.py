@@ -152,8 +152,8 @@ def read_config(folder: str | os.PathLike, kind: str | None = None) -> dict:
     if not isinstance(doc, dict):
         raise LyricistError(f"corrupt {path}: expected a JSON object; retrain the model")
     if kind and doc.get("kind") != kind:
-        raise LyricistError(f"{folder} holds a {doc.get('kind', 'unknown')!s} checkpoint, not {kind}: "
-                            f"pass the right --model folder")
+        held = f"a {doc['kind']} checkpoint" if doc.get("kind") else "no lyricist checkpoint (config.json has no kind)"
+        raise LyricistError(f"{folder} holds {held}, not {kind}: pass the right --model folder")
     if doc.get("format_version", 0) > FORMAT_VERSION:
         raise LyricistError(f"{folder} was written by a newer lyricist "
                             f"({doc.get('lyricist_version')}): upgrade lyricist")

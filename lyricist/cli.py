@@ -22,6 +22,7 @@ from typing import Any, Callable, List, Optional
 import typer
 
 from lyricist.errors import LyricistError
+from lyricist.progress import is_main_process
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -60,8 +61,16 @@ def handled(fn: Callable) -> Callable:
     return wrapper
 
 
+def _log(message: str) -> None:
+    """One log line on stderr (only from the main process of a distributed run)."""
+    if is_main_process():
+        typer.echo(message, err=True)
+
+
 def emit(result: Any, as_json: bool, human: Callable[[Any], str] | None = None) -> None:
-    """Print ``result`` as one JSON document, or as human-readable text."""
+    """Print ``result`` as one JSON document, or as human-readable text (main process only)."""
+    if not is_main_process():
+        return
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     elif human is not None:
@@ -164,7 +173,7 @@ def train_embeddings_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--co
     from lyricist.embeddings import train_embeddings
     from lyricist.progress import rich_progress
 
-    log = None if as_json else (lambda s: typer.echo(s, err=True))
+    log = None if as_json else _log
     with rich_progress("Training embeddings", enabled=not as_json) as p:
         r = train_embeddings([str(c) for c in corpus] if corpus else None, preset, out, epochs, phrases,
                              resume=resume, general=general, progress=p, log=log)
@@ -398,8 +407,9 @@ def _score_text(r: dict) -> str:
               f"arousal {ov['arousal']:+.2f}")
     if emo:
         con.print("emotions " + ", ".join(f"{k} {v:.2f}" for k, v in emo))
+    width = max([9] + [len(k) + 1 for k in r["summary_by_kind"]])
     for kind, s in r["summary_by_kind"].items():
-        con.print(f"{kind:<9}{s['label']} (valence {s['valence']:+.2f}, {s['n_lines']} lines)")
+        con.print(f"{kind:<{width}}{s['label']} (valence {s['valence']:+.2f}, {s['n_lines']} lines)")
     if r["most_positive"]:
         con.print(f"brightest line {r['most_positive'][0]['index'] + 1}: {r['most_positive'][0]['text']}")
     if r["most_negative"]:
@@ -547,7 +557,7 @@ def train_sentiment_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
     from lyricist.sentiment import train_sentiment
 
     preset_check(preset)
-    log = None if as_json else (lambda s: typer.echo(s, err=True))
+    log = None if as_json else _log
     with rich_progress("Training sentiment", enabled=not as_json) as p:
         r = train_sentiment([str(c) for c in corpus] if corpus else None, preset, out, arch, base_model, epochs,
                             resume, p, vectors=vectors, text_col=text_col, label_col=label_col,
@@ -588,7 +598,7 @@ def train_mood_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--corpus",
     from lyricist.progress import rich_progress
 
     preset_check(preset)
-    log = None if as_json else (lambda s: typer.echo(s, err=True))
+    log = None if as_json else _log
     with rich_progress("Training mood", enabled=not as_json) as p:
         r = train_mood([str(c) for c in corpus] if corpus else None, preset, out, p, text_col=text_col,
                        label_col=label_col, folds=folds, log=log, features=features)
@@ -665,7 +675,7 @@ def train_generator_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
     from lyricist.progress import rich_progress
 
     preset_check(preset)
-    log = None if as_json else (lambda s: typer.echo(s, err=True))
+    log = None if as_json else _log
     with rich_progress("Training generator", enabled=not as_json) as p:
         r = train_generator([str(c) for c in corpus] if corpus else None, preset, out, base_model, epochs, resume,
                             p, max_seconds=max_seconds, log=log)
@@ -752,7 +762,7 @@ def train_all_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--corpus",
     check_kinds(kinds or None)  # bad input fails before the progress bar starts
     if epochs is not None and epochs < 1:
         raise LyricistError(f"--epochs must be at least 1, got {epochs}")
-    log = None if as_json else (lambda s: typer.echo(s, err=True))
+    log = None if as_json else _log
     with rich_progress("Training all models", enabled=not as_json) as p:
         r = train_defaults(kinds or None, [str(c) for c in corpus] if corpus else None, preset, out,
                            only_missing=not retrain, epochs=epochs, resume=resume, progress=p, log=log)

@@ -46,7 +46,7 @@ import numpy as np
 from lyricist.checkpoint import atomic_write_json, write_config
 from lyricist.config import bundled_corpus, checkpoint_dir
 from lyricist.errors import LyricistError
-from lyricist.progress import ProgressFn, report, scaled
+from lyricist.progress import ProgressFn, is_main_process, report, scaled
 from lyricist.tokenizer import SongEncoder, line_text
 
 KIND = "generator"
@@ -538,7 +538,9 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, preset: st
     if data.test_songs and (out_dir / "config.json").is_file():
         report(progress, 0.97, "test perplexity")
         metrics["test_ppl"] = round(heldout_perplexity(out_dir, data.test_songs), 3)
-    atomic_write_json(out_dir / "metrics.json", metrics)
+    metrics["processes"] = result.get("processes", 1)
+    if is_main_process():
+        atomic_write_json(out_dir / "metrics.json", metrics)
     finish(out_dir)
     report(progress, 1.0, f"done: val perplexity {metrics['val_ppl']}")
     return metrics

@@ -21,6 +21,17 @@ from typing import Callable, Iterator, Optional
 ProgressFn = Callable[[float, str], None]
 
 
+def is_main_process() -> bool:
+    """False in the extra processes of a distributed run (``accelerate launch``, ``torchrun``).
+
+    Only the main process shows progress, logs and results, and writes final files.
+    Read from the launcher's environment, so it works before any ``Accelerator`` exists.
+    """
+    import os
+
+    return int(os.environ.get("RANK") or os.environ.get("LOCAL_RANK") or 0) == 0
+
+
 def report(progress: Optional[ProgressFn], fraction: float, message: str = "") -> None:
     """Call ``progress`` if there is one, clamping the fraction to [0, 1]."""
     if progress is not None:
@@ -40,7 +51,7 @@ def rich_progress(description: str, enabled: bool = True) -> Iterator[Optional[P
 
     Yields ``None`` when disabled, so callers need no special case.
     """
-    if not enabled:
+    if not enabled or not is_main_process():
         yield None
         return
     from rich.console import Console

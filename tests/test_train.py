@@ -13,3 +13,31 @@ def test_one_process_trains_models_of_different_precisions():
     assert second.mixed_precision == "no"
     again = make_accelerator("bf16")
     assert again.mixed_precision == "bf16"
+
+
+def test_two_process_training_writes_one_checkpoint_and_one_result(tmp_path):
+    # The distributed path of the shared loop (DDP over gloo on the CPU: the same code that
+    # `accelerate launch --multi_gpu` runs on GPUs). Evaluation used to hit the DDP wrapper
+    # ("no attribute 'cfg'"), and every process printed and wrote its own results.
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:  # torchrun hangs on --master_port 0: pick a free port ourselves
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    out = tmp_path / "lstm"
+    env = {**os.environ, "ACCELERATE_USE_CPU": "1", "ACCELERATE_MIXED_PRECISION": "no", "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1", "--master_port", str(port),
+           "-m", "lyricist", "train", "sentiment", "--arch", "lstm", "--preset", "tiny", "--out", str(out), "--json"]
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=240)
+    assert run.returncode == 0, run.stderr[-2000:]
+    docs = [line for line in run.stdout.splitlines() if line.strip()]
+    assert len(docs) == 1  # one JSON document, from the main process
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["processes"] == 2 and metrics["mixed_precision"] == "no"
+    assert json.loads(docs[0])["lstm"]["val_macro_f1"] == metrics["val_macro_f1"]
+    assert not (tmp_path / ".lstm.train_state").exists()  # the resumable state is cleaned up once
