@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import sys
 import time
@@ -39,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "datasets"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+from common import machine, write_section  # noqa: E402
 
 CORPORA = ["billboard_lyrics", "lyrics_21artists"]
 # (meaning, rhyme) probes for the benchmark, fixed before any result; the explorer was developed on other
@@ -56,37 +56,6 @@ TOPN = 5
 def pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-
-
-def write_section(name: str, body: str, path: Path = ROOT / "docs" / "BENCHMARKS.md") -> None:
-    """Replace the text between this bench's markers in docs/BENCHMARKS.md (create file/markers if missing)."""
-    start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
-    text = path.read_text(encoding="utf-8") if path.exists() else \
-        "# Benchmarks\n\nEach section is written by its script in `bench/`; rerun the script to refresh it.\n"
-    block = f"{start}\n{body.rstrip()}\n{end}"
-    if start in text and end in text:
-        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.embeddings.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def machine() -> str:
-    import platform
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{os.cpu_count()}-core CPU ({cpu}), Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
 
 
 def lee_reference() -> dict:
@@ -284,7 +253,7 @@ def _f(x, fmt="{:.3f}") -> str:
 
 def render(gconf, sconf, bconf, evals, lee, rows, examples, lat, lat_b, heart, total) -> str:
     out = ["## Word embeddings (`bench/embeddings.py`)", "",
-           f"Run {dt.date.today().isoformat()} on {machine()}, shared with other jobs (timings are noisy). "
+           f"Run {dt.date.today().isoformat()} on {machine(torch_threads=False)}, shared with other jobs (timings are noisy). "
            f"Data: `billboard_lyrics` + `lyrics_21artists` from `../shared/datasets` (deduplicated by "
            f"`lyricist.corpus`), the bundled `corpora/`, and gensim's test files (WordSim-353, SimLex-999, "
            f"Google analogies, Lee corpus). Whole run {total / 60:.1f} min.", "",

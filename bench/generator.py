@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -29,6 +28,8 @@ from pathlib import Path
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from common import machine, write_section  # noqa: E402
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 BILLBOARD = DATA / "billboard_lyrics" / "billboard_top100_1950_2015.jsonl.gz"
 
@@ -69,40 +70,11 @@ def main() -> int:
     return report(args, model)
 
 
-def write_section(name: str, body: str, path: Path = ROOT / "docs" / "BENCHMARKS.md") -> None:
-    """Replace the text between this bench's markers in docs/BENCHMARKS.md (create file/markers if missing)."""
-    start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
-    text = path.read_text(encoding="utf-8") if path.exists() else \
-        "# Benchmarks\n\nEach section is written by its script in `bench/`; rerun the script to refresh it.\n"
-    block = f"{start}\n{body.rstrip()}\n{end}"
-    if start in text and end in text:
-        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python "
-            f"{platform.python_version()}")
-
-
 def batch_speed(model_dir: Path, n: int = 20, repeats: int = 3) -> dict:
     """Median ms to sample ``n`` candidate lines as one batch vs one line at a time (same model, same context)."""
     import statistics
 
-    from lyricist.generate import DecodeSettings, _Session, _threads, _load_space, load_generator, ThemeModel
+    from lyricist.generate import DecodeSettings, ThemeModel, _Session, _threads, load_generator
 
     gen = load_generator(model_dir)
     sess = _Session(gen, "rain", None, ["rain"], DecodeSettings(finish_frac=1.0), ThemeModel("rain", ["rain"]))

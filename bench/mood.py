@@ -46,7 +46,7 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(args.threads)
-    from sentiment import machine, write_section
+    from common import machine, write_section
 
     from lyricist.evaluate import accuracy, macro_f1
     from lyricist.mood import (LEXICON_FEATURES, MoodConfig, cross_validate, embedding_features, lexicon_features,
@@ -67,7 +67,6 @@ def main() -> int:
     for _, te in StratifiedKFold(args.folds, shuffle=True, random_state=0).split(np.zeros(len(y)), y):
         fold_f1.append(macro_f1(list(y[te]), [base[i] for i in te]))
     rule.update(macro_f1=float(np.mean(fold_f1)), std=float(np.std(fold_f1)))
-    t_rule = time.time() - t0
 
     t0 = time.time()
     X_lex = np.stack([lexicon_features(ls) for ls in lines])

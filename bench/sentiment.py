@@ -32,7 +32,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -43,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "datasets"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from common import machine, write_section  # noqa: E402
 
 #: The benchmark models, in training order: folder name -> (what it is, ``lyricist`` arguments).
 #: ``{data}`` is ../shared/datasets and ``{ck}`` the benchmark checkpoint folder. The transformer is
@@ -65,36 +66,6 @@ RECIPE = {
 }
 #: Stage-2 models count their base model's training time too.
 BASE_OF = {"sst2-sst5-transformer": "sst2-transformer"}
-
-
-def write_section(name: str, body: str, path: Path = ROOT / "docs" / "BENCHMARKS.md") -> None:
-    """Replace the text between this bench's markers in docs/BENCHMARKS.md (create file/markers if missing)."""
-    start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\nEach section is written by its script in `bench/`; rerun the script to refresh it.\n"
-    block = f"{start}\n{body.rstrip()}\n{end}"
-    if start in text and end in text:
-        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import torch
-
-    return (f"{os.cpu_count()}-core CPU ({cpu}), torch {torch.__version__} with {torch.get_num_threads()} "
-            f"threads, Python {platform.python_version()}, {platform.system()} {platform.release()}")
 
 
 def read_tsv(path: Path, text_col: str = "sentence", label_col: str = "label") -> tuple[list[str], list[str]]:

@@ -60,7 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
 
-from lyricist.config import MOOD_LABELS, PRESETS, checkpoint_dir, preset_check
+from lyricist.config import MOOD_LABELS, checkpoint_dir, preset_check
 from lyricist.errors import LyricistError
 from lyricist.progress import ProgressFn, report
 
@@ -944,7 +944,6 @@ class _Session:
         prev: list[Optional[str]] = [vt.begin] * B  # the word before it, in generation order (at first: the edge)
         prev2: list[Optional[str]] = [None] * B  # and the one before that
         tol = s.syllable_tolerance
-        known = vt.known
         max_steps = max(len(f) for f in forced) + 3 * target + 6
         from lyricist.prosody import syllables as syl
 
@@ -1039,7 +1038,7 @@ class _Session:
     def candidates(self, lines: Sequence[Optional[str]], letters: str, index: int, target: int, seed: int,
                    exclude: Sequence[str] = (), want: int = 1) -> list[_Cand]:
         """Candidates for line ``index`` given the other lines (None: not written yet), best first."""
-        from lyricist.prosody import _identity, last_word, rhymes
+        from lyricist.prosody import _identity, last_word
 
         letter = letters[index]
         others = [(j, t) for j, t in enumerate(lines) if j != index and t is not None]

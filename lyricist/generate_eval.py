@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from lyricist.errors import LyricistError
-from lyricist.progress import ProgressFn, report, scaled
+from lyricist.progress import ProgressFn, report
 
 EVAL_THEMES = (
     "leaving a small town at dawn", "a letter never sent", "dancing in the kitchen after midnight",

@@ -361,7 +361,6 @@ def make_collate(pad_id: int):
 
 def token_nll(model, loader, device=None) -> tuple[float, int]:
     """Summed next-token NLL and token count over a loader (labels -100 ignored)."""
-    import torch
     import torch.nn.functional as F
 
     total, count = 0.0, 0

@@ -26,7 +26,6 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import time
@@ -380,7 +379,7 @@ def train_mood(paths: Sequence[str | os.PathLike] | None = None, preset: str = "
         >>> train_mood(preset="tiny", out_dir="/tmp/mood")["n"]  # doctest: +SKIP
         88
     """
-    from lyricist.checkpoint import atomic_dir, atomic_write_json, write_config
+    from lyricist.checkpoint import atomic_dir, atomic_write_json
     from lyricist.evaluate import accuracy, macro_f1
 
     cfg = mood_config(preset, **overrides)

@@ -673,7 +673,7 @@ def classify_file(path: str | os.PathLike, text_col: str | None = None, model: s
         batch: list[str] = []
 
         def flush():
-            nonlocal n, vsum, bad
+            nonlocal n, vsum
             for text, r in zip(batch, sc.predict(batch)):
                 n += 1
                 vsum += r["valence"]

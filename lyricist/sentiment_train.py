@@ -46,7 +46,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from lyricist.checkpoint import atomic_write_json, read_config, write_config
+from lyricist.checkpoint import atomic_write_json, write_config
 from lyricist.config import SENTIMENT_LABELS, bundled_corpus, checkpoint_dir, checkpoints_root, preset_check
 from lyricist.errors import LyricistError
 from lyricist.progress import ProgressFn, is_main_process, report, scaled
@@ -509,8 +509,6 @@ def train_lstm(paths: Sequence[str | os.PathLike] | None = None, preset: str = "
 
 def _lstm_predict_ids(model, rows: Sequence[list[int]], device, batch_size: int = 256) -> list[int]:
     """Arg-max class of each id list (model already in eval mode)."""
-    import torch
-
     return [int(i) for i in lstm_probs(model, rows, device, batch_size).argmax(1)]
 
 
