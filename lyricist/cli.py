@@ -538,7 +538,7 @@ def train_sentiment_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
                         epochs: Optional[int] = typer.Option(None, "--epochs", help="Maximum epochs."),
                         resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run."),
                         vectors: Optional[Path] = typer.Option(None, "--vectors",
-                                                               help="word2vec .kv file or folder for the LSTM."),
+                                                               help="Word vectors for the LSTM: an embeddings folder or a word2vec .txt/.vec/.bin file."),
                         text_col: Optional[str] = typer.Option(None, "--text-col", help="Column holding the text."),
                         label_col: Optional[str] = typer.Option(None, "--label-col",
                                                                 help="Column holding the label."),

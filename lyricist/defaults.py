@@ -65,6 +65,10 @@ def _ready(folder: Path, kind: str) -> bool:
         read_config(folder, kind)
     except LyricistError:
         return False
+    if kind in ("embeddings", "general-vectors"):  # older ones lack the pickle-free word list: retrain
+        from lyricist.embeddings import has_vectors
+
+        return has_vectors(folder)
     return True
 
 

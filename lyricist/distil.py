@@ -57,7 +57,6 @@ from lyricist.errors import LyricistError
 from lyricist.progress import ProgressFn, report, scaled
 
 KIND = "general-vectors"
-VECTORS_FILE = "vectors.kv"
 POOLINGS = ("subword-mean", "mean", "cls")
 
 # A plain word: letters with an optional inner or trailing apostrophe form (don't, lovin').
@@ -318,9 +317,9 @@ def build_general_vectors(out_dir: str | Path | None = None, preset: str = "defa
         metrics.update(evaluate_keyed_vectors(kv))
     base = base_model_path(cfg.base_model)
     with atomic_dir(out) as tmp:
-        kv.save(str(tmp / VECTORS_FILE), sep_limit=0)  # vectors in their own .npy: the explorer maps it
-        from lyricist.embeddings import save_sounds
+        from lyricist.embeddings import save_sounds, save_vectors
 
+        save_vectors(kv, tmp)
         save_sounds(tmp, kv)  # rhymes, syllables and lemmas of every word, for fast filtered queries
         write_config(tmp, KIND, cfg, fingerprint=_fingerprint(base, vocab), base_model=base,
                      vocab_size=len(vocab), dim=int(vecs.shape[1]), train_seconds=round(seconds, 2),
@@ -339,8 +338,10 @@ def ensure_general_vectors(general_dir: str | Path | None = None, preset: str = 
         >>> ensure_general_vectors("/tmp/gv", preset="tiny").name  # doctest: +SKIP
         'gv'
     """
+    from lyricist.embeddings import has_vectors
+
     folder = checkpoint_dir(KIND, general_dir)
-    if not (folder / VECTORS_FILE).is_file():
+    if not has_vectors(folder):  # none yet, or written by an older lyricist: (re)build
         build_general_vectors(folder, preset=preset, progress=progress)
     return folder
 

@@ -37,7 +37,8 @@ and abbreviations (``mcguire``, ``usmc``) stay out.
 
 Checkpoints: ``checkpoints/embeddings/`` holds ``vectors.kv`` (gensim
 ``KeyedVectors.load`` reads it; each word's corpus ``count`` is kept; the
-vectors themselves in ``vectors.kv.vectors.npy``), ``sounds.npz`` (the sound
+vectors themselves in ``vectors.kv.vectors.npy``), ``vectors.keys.json`` (the
+words and counts: lyricist reads these and the ``.npy``, never the pickle), ``sounds.npz`` (the sound
 index: rhyme parts, syllables, lemma and dictionary flag of every word, plus
 keys and counts, so the explorer opens a checkpoint without importing gensim
 and filters without loading CMU or spaCy), ``config.json`` (corpus
@@ -80,13 +81,15 @@ from lyricist.progress import ProgressFn, report, scaled
 KIND = "embeddings"
 GENERAL_KIND = "general-vectors"
 VECTORS_FILE = "vectors.kv"
+#: Words in row order and their counts: with the ``.npy`` of vectors, all lyricist reads (no pickle).
+KEYS_FILE = "vectors.keys.json"
 SPACES = ("corpus", "general", "blend")
 MAP_METHODS = ("pca", "tsne")
 MIN_TOKENS = 50  # fewer corpus tokens than this cannot train anything meaningful
 
 __all__ = [
     "EmbeddingConfig", "EMBEDDING_PRESETS", "SPACES", "WordSpace", "train_embeddings", "load_space",
-    "load_vectors", "similar_words", "analogy_words", "odd_one_out", "between_words", "axis_words",
+    "load_vectors", "save_vectors", "has_vectors", "similar_words", "analogy_words", "odd_one_out", "between_words", "axis_words",
     "map_figure", "word_map", "export_projector", "export_space", "general_ready", "evaluate_embeddings",
     "evaluate_keyed_vectors", "wordsim", "analogy_accuracy", "inflections", "is_inflection",
 ]
@@ -374,7 +377,7 @@ def train_embeddings(paths: Sequence[str | os.PathLike] | None = None, preset: s
                "words_per_second": round(n_tokens * (n_epochs - done) / max(seconds, 1e-9), 1)}
     metrics.update(evaluate_keyed_vectors(wv))
     with atomic_dir(out) as tmp:
-        wv.save(str(tmp / VECTORS_FILE), sep_limit=0)  # vectors in their own .npy: the explorer maps it
+        save_vectors(wv, tmp)
         save_sounds(tmp, wv)
         write_config(tmp, KIND, resolved, fingerprint=fp, vocab_size=len(wv), vector_size=wv.vector_size,
                      tokens=n_tokens, songs=stats["songs"], sections=stats["sections"], phrases_found=n_phrases,
@@ -404,7 +407,31 @@ def _save_state(state: Path, model, doc: dict) -> None:
 
 
 def _has_vectors(folder: Path) -> bool:
-    return (folder / VECTORS_FILE).is_file()
+    return has_vectors(folder)
+
+
+def has_vectors(folder: str | os.PathLike) -> bool:
+    """Whether ``folder`` holds vectors in the form :func:`load_vectors` reads."""
+    folder = Path(folder)
+    return (folder / KEYS_FILE).is_file() and (folder / f"{VECTORS_FILE}.vectors.npy").is_file()
+
+
+def save_vectors(kv, folder: str | os.PathLike) -> None:
+    """Write ``KeyedVectors`` into a checkpoint folder, in two forms.
+
+    ``vectors.kv`` (+ ``vectors.kv.vectors.npy``) is gensim's own format, so
+    ``KeyedVectors.load`` opens the checkpoint; it is a pickle, so lyricist never reads it.
+    lyricist reads the ``.npy`` (``allow_pickle=False``) and ``vectors.keys.json``.
+
+    Example:
+        >>> save_vectors(model.wv, "/tmp/m")        # doctest: +SKIP
+        >>> load_vectors("/tmp/m").most_similar("love", topn=1)  # doctest: +SKIP
+    """
+    folder = Path(folder)
+    kv.save(str(folder / VECTORS_FILE), sep_limit=0)  # vectors in their own .npy: the explorer maps it
+    counts = kv.expandos.get("count") if hasattr(kv, "expandos") else None
+    atomic_write_json(folder / KEYS_FILE, {"keys": list(kv.index_to_key),
+                                           "counts": None if counts is None else [int(c) for c in counts]})
 
 
 # ----------------------------------------------------------------- loading
@@ -422,22 +449,33 @@ def load_vectors(folder: str | os.PathLike, kind: str = KIND, mmap: bool = False
 
     folder = Path(folder)
     conf = read_config(folder, kind)
-    path = folder / VECTORS_FILE
     what = "embeddings" if kind == KIND else "general vectors"
     fix = ("retrain with `lyricist train embeddings`" if kind == KIND
            else f"delete {folder} (it is rebuilt when needed)")
-    if not path.is_file():
-        raise LyricistError(f"{folder} has no {VECTORS_FILE}: {fix}")
+    keys_path, npy = folder / KEYS_FILE, folder / f"{VECTORS_FILE}.vectors.npy"
+    if not npy.is_file():
+        raise LyricistError(f"{folder} has no {npy.name}: {fix}")
+    if not keys_path.is_file():  # older checkpoints hold the words only in the pickle, which we never load
+        raise LyricistError(f"{folder} has no {KEYS_FILE} (written by an older lyricist): {fix}")
     try:
-        kv = KeyedVectors.load(str(path), mmap="r" if mmap else None)
-    except Exception as e:  # noqa: BLE001 - pickle, numpy and OS errors all mean "unusable file"
-        raise LyricistError(f"cannot load {path} ({e.__class__.__name__}): the {what} are corrupt; "
+        doc = json.loads(keys_path.read_text(encoding="utf-8"))
+        keys, counts = list(doc["keys"]), doc.get("counts")
+        vecs = np.load(npy, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except Exception as e:  # noqa: BLE001 - JSON, numpy and OS errors all mean "unusable file"
+        raise LyricistError(f"cannot load the {what} in {folder} ({e.__class__.__name__}): they are corrupt; "
                             f"{fix}") from None
-    kv = getattr(kv, "wv", kv)
     want = conf.get("vocab_size")
-    if not hasattr(kv, "index_to_key") or (want is not None and want != len(kv)):
-        raise LyricistError(f"{path} does not match {folder / 'config.json'} "
-                            f"({len(getattr(kv, 'index_to_key', []))} words, config says {want}): {fix}")
+    if vecs.ndim != 2 or vecs.shape[0] != len(keys) or (want is not None and want != len(keys)) or \
+            (counts is not None and len(counts) != len(keys)):
+        raise LyricistError(f"the vectors in {folder} do not match its {KEYS_FILE} or config.json "
+                            f"({len(keys)} words, {vecs.shape[0] if vecs.ndim else 0} rows, config says {want}): "
+                            f"{fix}")
+    kv = KeyedVectors(int(vecs.shape[1]), count=0, dtype=vecs.dtype)
+    kv.index_to_key = keys
+    kv.key_to_index = {k: i for i, k in enumerate(keys)}
+    kv.vectors = vecs
+    if counts is not None:
+        kv.expandos["count"] = np.asarray(counts, dtype=np.int64)
     return kv
 
 

@@ -249,7 +249,7 @@ def _macro_f1(gold: Sequence[int], pred: Sequence[int]) -> float:
 def find_vectors(vectors: str | os.PathLike | None = None):
     """Word2vec ``KeyedVectors`` for the LSTM, or ``None`` when none are found.
 
-    Looks at ``vectors`` (a ``.kv`` file or a checkpoint folder), then
+    Looks at ``vectors`` (a checkpoint folder or a word2vec-format file), then
     ``checkpoints/general-vectors``, then ``checkpoints/embeddings``.
     Returns ``(keyed_vectors, source_path)``.
     """
@@ -262,25 +262,41 @@ def find_vectors(vectors: str | os.PathLike | None = None):
 
 
 def _load_kv(path: Path, required: bool):
-    from gensim.models import KeyedVectors
+    """Vectors from a lyricist embeddings/general-vectors folder, or a word2vec-format file.
 
-    files = []
+    Never unpickles: gensim's own ``.kv``/``.model`` files are pickles, so a bare one is refused
+    with the conversion to use instead.
+    """
+    from lyricist.checkpoint import read_config
+    from lyricist.embeddings import load_vectors
+
+    if path.is_dir() and (path / "config.json").is_file():
+        try:
+            kind = read_config(path).get("kind", "")
+            if kind not in ("embeddings", "general-vectors"):
+                raise LyricistError(f"{path} holds a {kind or 'non-lyricist'} checkpoint, not word vectors: "
+                                    f"pass an embeddings or general-vectors folder")
+            return load_vectors(path, kind)
+        except LyricistError:
+            if required:
+                raise
+            return None
     if path.is_file():
-        files = [path]
-    elif path.is_dir():
-        files = sorted(path.glob("*.kv")) + sorted(path.glob("*.wordvectors")) + sorted(path.glob("*.model"))
-    if not files:
-        if required:
-            raise LyricistError(f"no word vectors at {path}: pass a .kv file or an embeddings checkpoint folder")
-        return None
-    try:
-        obj = KeyedVectors.load(str(files[0]))
-    except Exception as e:
-        if required:
-            raise LyricistError(f"cannot load word vectors from {files[0]} ({e.__class__.__name__}): "
-                                f"retrain them with `lyricist train embeddings`") from None
-        return None
-    return getattr(obj, "wv", obj)
+        name = path.name.lower()
+        if name.endswith((".kv", ".model", ".wordvectors")):
+            raise LyricistError(f"{path} is a gensim pickle, which lyricist does not load (a pickle can run code): "
+                                f"save it with kv.save_word2vec_format('vectors.bin', binary=True) and pass that")
+        from gensim.models import KeyedVectors
+
+        try:
+            return KeyedVectors.load_word2vec_format(str(path), binary=name.endswith((".bin", ".bin.gz")))
+        except Exception as e:  # noqa: BLE001 - any parse error means "not word2vec format"
+            raise LyricistError(f"cannot read word vectors from {path} ({e.__class__.__name__}): pass a "
+                                f"word2vec text (.txt/.vec) or binary (.bin) file, or an embeddings folder") from None
+    if required:
+        raise LyricistError(f"no word vectors at {path}: pass an embeddings checkpoint folder or a word2vec "
+                            f"file (.txt, .vec, .bin)")
+    return None
 
 
 def quick_word2vec(token_lists: Sequence[list[str]], dim: int = 100, seed: int = 0):

@@ -3,6 +3,8 @@
 import dataclasses
 import json
 import math
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -177,10 +179,42 @@ def test_corrupt_and_wrong_kind_checkpoints(tmp_path, corpus_dir, general_dir):
         load_vectors(general_dir)  # a general-vectors folder where corpus embeddings are expected
     bad = tmp_path / "bad"
     bad.mkdir()
-    (bad / "config.json").write_text((corpus_dir[0] / "config.json").read_text())
-    (bad / "vectors.kv").write_bytes(b"not a pickle")
+    for name in ("config.json", "vectors.keys.json"):
+        (bad / name).write_text((corpus_dir[0] / name).read_text())
+    (bad / "vectors.kv.vectors.npy").write_bytes(b"not an array")
     with pytest.raises(LyricistError, match="corrupt"):
         load_vectors(bad)
+    old = tmp_path / "old"  # written before the pickle-free word list: refused, with the fix
+    shutil.copytree(corpus_dir[0], old)
+    (old / "vectors.keys.json").unlink()
+    with pytest.raises(LyricistError, match="older lyricist.*lyricist train embeddings"):
+        load_vectors(old)
+
+
+class _Bomb:
+    """Unpickling this writes a file: proof that a loader ran a pickle."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (Path(self.marker), "unpickled"))
+
+
+def test_lyricist_never_unpickles_a_checkpoint(tmp_path, corpus_dir):
+    import pickle
+
+    ref = KeyedVectors.load(str(corpus_dir[0] / "vectors.kv"))
+    kv = load_vectors(corpus_dir[0])
+    assert kv.index_to_key == ref.index_to_key and np.allclose(kv.vectors, ref.vectors)
+    assert kv.get_vecattr("the", "count") == ref.get_vecattr("the", "count")
+    assert kv.most_similar("love", topn=3) == ref.most_similar("love", topn=3)
+    evil = tmp_path / "evil"
+    shutil.copytree(corpus_dir[0], evil)
+    marker = tmp_path / "pwned"
+    (evil / "vectors.kv").write_bytes(pickle.dumps(_Bomb(str(marker))))
+    assert len(load_vectors(evil)) == len(ref)
+    assert not marker.exists()
 
 
 # ----------------------------------------------------------------- distillation
@@ -407,8 +441,9 @@ def test_cli_unknown_word_and_bad_checkpoint_exit_2(corpus_dir, general_dir, tmp
     assert "did you mean" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     bad = tmp_path / "bad"
     bad.mkdir()
-    (bad / "config.json").write_text((corpus_dir[0] / "config.json").read_text())
-    (bad / "vectors.kv").write_bytes(b"\x00\x01 not vectors")
+    for name in ("config.json", "vectors.keys.json"):
+        (bad / name).write_text((corpus_dir[0] / name).read_text())
+    (bad / "vectors.kv.vectors.npy").write_bytes(b"\x00\x01 not vectors")
     r = runner.invoke(app, ["similar", "heart", "--model", str(bad), "--general-vectors", str(general_dir), "--json"])
     assert r.exit_code == 2 and r.stdout == "" and len(r.stderr.strip().splitlines()) == 1
     assert "corrupt" in r.stderr and "lyricist train embeddings" in r.stderr
