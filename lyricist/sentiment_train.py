@@ -709,14 +709,18 @@ def _pad_pieces(rows: Sequence[Sequence[int]], pad_id: int):
 
 
 def transformer_probs(model, rows: Sequence[Sequence[int]], pad_id: int, device=None,
-                      batch_size: int = 64) -> np.ndarray:
-    """Softmax probabilities ``(N, num_labels)`` for word-piece id lists, batched by similar length."""
+                      batch_size: int = 64, bf16: bool = False) -> np.ndarray:
+    """Softmax probabilities ``(N, num_labels)`` for word-piece id lists, batched by similar length.
+
+    ``bf16`` runs the forward pass under bf16 autocast (worth it only where bf16 is in hardware).
+    """
     import torch
 
     n_labels = model.config.num_labels
     out = np.zeros((len(rows), n_labels), dtype=np.float32)
     order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
-    with torch.inference_mode():
+    dev = torch.device(device) if device is not None else next(model.parameters()).device
+    with torch.inference_mode(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
         for s in range(0, len(order), batch_size):
             idx = order[s:s + batch_size]
             ids, mask = _pad_pieces([rows[i] for i in idx], pad_id)

@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import os
@@ -95,13 +96,39 @@ def seed_everything(seed: int) -> None:
 
 
 def bf16_supported() -> bool:
-    """True where bf16 autocast is available and worth using (CUDA with bf16, or a CPU with AVX512-BF16/AMX)."""
+    """True where bf16 runs in hardware, so autocast is faster, not emulated.
+
+    CUDA devices with bf16, or a CPU with AVX512-BF16 or AMX (read from ``/proc/cpuinfo``; torch's
+    capability string says only "AVX512" on such CPUs). ``LYRICIST_BF16=0`` or ``1`` overrides.
+
+    Example:
+        >>> isinstance(bf16_supported(), bool)
+        True
+    """
+    forced = os.environ.get("LYRICIST_BF16")
+    if forced in ("0", "1"):
+        return forced == "1"
     import torch
 
     if torch.cuda.is_available():
         return torch.cuda.is_bf16_supported()
+    return _cpu_has_bf16()
+
+
+@functools.lru_cache(maxsize=1)
+def _cpu_has_bf16() -> bool:
     try:
-        return bool(torch.backends.cpu.get_cpu_capability() in ("AVX512", "AVX512_BF16", "AMX"))
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    try:  # not Linux: trust torch's own capability report
+        import torch
+
+        return torch.backends.cpu.get_cpu_capability() in ("AVX512_BF16", "AMX")
     except Exception:
         return False
 

@@ -41,3 +41,30 @@ def test_two_process_training_writes_one_checkpoint_and_one_result(tmp_path):
     assert metrics["processes"] == 2 and metrics["mixed_precision"] == "no"
     assert json.loads(docs[0])["lstm"]["val_macro_f1"] == metrics["val_macro_f1"]
     assert not (tmp_path / ".lstm.train_state").exists()  # the resumable state is cleaned up once
+
+
+def test_bf16_choice_can_be_forced(monkeypatch):
+    from lyricist.train import bf16_supported
+
+    monkeypatch.setenv("LYRICIST_BF16", "0")
+    assert bf16_supported() is False and make_accelerator().mixed_precision == "no"
+    monkeypatch.setenv("LYRICIST_BF16", "1")
+    assert bf16_supported() is True
+
+
+def test_bf16_inference_agrees_with_fp32():
+    import numpy as np
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from lyricist.sentiment_train import transformer_probs
+
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(BertConfig(vocab_size=50, hidden_size=32, num_hidden_layers=2,
+                                                     num_attention_heads=2, intermediate_size=64, num_labels=3))
+    model.eval()
+    rows = [[1, 5, 7, 2], [1, 9, 2], [1, 3, 4, 8, 6, 2]]
+    fp32 = transformer_probs(model, rows, 0)
+    bf16 = transformer_probs(model, rows, 0, bf16=True)
+    assert fp32.shape == bf16.shape == (3, 3)
+    assert np.allclose(fp32.sum(1), 1) and np.abs(fp32 - bf16).max() < 0.05
