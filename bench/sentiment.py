@@ -306,6 +306,10 @@ def main() -> int:
     print(f"CLI classify 1000 comments, cold process: {cli_s:.1f} s wall, {cli_cpu:.1f} s CPU ({cli_model})")
 
     mood_used = (args.default_models / "mood" / "config.json").is_file()
+    from lyricist.train import bf16_supported
+
+    bf16_note = ("yes (this CPU has bf16 in hardware; `LYRICIST_BF16=0` turns it off)" if bf16_supported()
+                 else "no (this CPU has no bf16 in hardware)")
     today = dt.date.today().isoformat()
     out = ["## Sentiment (`bench/sentiment.py`)", "", f"Run {today} on {machine()}; load average "
            f"{os.getloadavg()[0]:.1f} at the end (the CPU is shared: timings are inflated when it is above 2). Reproduce: `python bench/sentiment.py` (reuses the models in "
@@ -313,7 +317,7 @@ def main() -> int:
            f"**SST-2 dev** (`../shared/datasets/sst2/dev.tsv`, {len(dev_texts)} sentences, binary; 3-class models are "
            f"scored on the two polar classes). Milliseconds per item: median of {args.runs} batched passes over the "
            f"set. 95% bootstrap intervals for accuracy. Training times come from each checkpoint's metrics.json "
-           f"(CPU, shared with other jobs).", "",
+           f"(CPU, shared with other jobs). Our transformer rows score under bf16 autocast: {bf16_note}.", "",
            "| model | accuracy (95% CI) | macro-F1 | ms / item | training (budget) |", "|---|---|---|---|---|"]
     for name, r, cell in rows:
         lo, hi = r["ci"]
