@@ -38,7 +38,8 @@ _API = {
     "classify_file": "sentiment", "evaluate_sentiment": "sentiment", "train_sentiment": "sentiment",
     "train_mood": "mood", "predict_mood": "mood", "evaluate_mood": "mood",
     # drafting
-    "train_generator": "generate", "load_generator": "generate", "draft": "generate", "lock": "generate",
+    "train_generator": "generate", "load_generator": "generate", "warm_up": "generate", "draft": "generate",
+    "lock": "generate",
     "regenerate": "generate", "alternatives": "generate", "continue_draft": "generate",
     "evaluate_generator": "generate",
     # all default models

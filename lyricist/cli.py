@@ -625,7 +625,8 @@ def _draft_text(r: dict) -> str:
         out.append(f"{i + 1:>2} {ln['letter']}  {ln['text']:<{width}}  ({ln['syllables']}){lock}{flag}")
     if r.get("alternatives"):
         out += ["", "next line, alternatives:"] + [f"  - {a}" for a in r["alternatives"]]
-    out.append(f"\n{r['ms']:.0f} ms")
+    out.append(f"\ndrafted in {r['ms']:.0f} ms" +
+               (f" (loading the models took {r['load_ms'] / 1000:.1f} s, once per process)" if r.get("load_ms") else ""))
     return "\n".join(out)
 
 

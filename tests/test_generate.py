@@ -348,6 +348,12 @@ def test_cli_generate_json_and_errors(tiny, tmp_path):
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert {"lines", "scheme", "theme", "mood", "alternatives"} <= set(doc) and len(doc["lines"]) == 2
+    # loading is timed apart from drafting, and warming up does not change the seeded draft
+    assert doc["load_ms"] > 0 and doc["ms"] > 0
+    from lyricist.generate import draft
+
+    again = draft("city lights", lines=2, scheme="AABB", syllables=6, model_dir=tiny[0])
+    assert [ln.text for ln in again.lines] == [ln["text"] for ln in doc["lines"]]
     own = tmp_path / "mine.txt"
     own.write_text("[Verse]\nI walk the empty street alone\nthe rain is falling down\n")
     res = runner.invoke(app, ["generate", "--continue-from", str(own), "--lines", "2", "--model", str(tiny[0]),

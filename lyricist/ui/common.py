@@ -55,10 +55,10 @@ def guard(fn: Callable, *args, **kwargs) -> Any:
 # ----------------------------------------------------------------- cached models
 @st.cache_resource(show_spinner="Loading the lyric generator...")
 def generator(key: tuple):
-    """The generator checkpoint (``key`` from :func:`stamp`)."""
-    from lyricist.generate import load_generator
+    """The generator checkpoint, warmed up so the first draft pays only for drafting (``key`` from :func:`stamp`)."""
+    from lyricist.generate import warm_up
 
-    return load_generator(root() / "generator")
+    return warm_up(root() / "generator")
 
 
 @st.cache_resource(show_spinner="Loading the sentiment model...")
