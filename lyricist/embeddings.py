@@ -821,6 +821,52 @@ def _identity(word: str) -> str:
 
 
 # ----------------------------------------------------------------- the explorer
+#: Where a map label may sit around its point, and the offset of its box centre in (label height) units.
+_LABEL_SLOTS = {"top center": (0.0, 1.0), "bottom center": (0.0, -1.0), "middle right": (1.0, 0.0),
+                "middle left": (-1.0, 0.0), "top right": (0.8, 0.8), "bottom left": (-0.8, -0.8),
+                "top left": (-0.8, 0.8), "bottom right": (0.8, -0.8)}
+
+
+def label_positions(xy: np.ndarray, names: Sequence[str], width: float = 420.0, height: float = 320.0,
+                    font_px: float = 12.0) -> list[str]:
+    """A plotly ``textposition`` for each point, chosen greedily so labels overlap as little as possible.
+
+    Labels are boxes of about ``0.6 * font_px`` pixels per character by ``font_px`` on a plot of
+    ``width`` x ``height`` pixels; each label, in order, takes the slot (above, below, right, left,
+    then the corners) whose box overlaps least with the labels and points already placed.
+
+    Example:
+        >>> label_positions(np.array([[0.0, 0.0], [0.0, 0.001], [5.0, 5.0]]), ["rain", "rainy", "sun"])
+        ['top center', 'bottom center', 'top center']
+    """
+    xy = np.asarray(xy, dtype=float)
+    if len(xy) == 0:
+        return []
+    span = np.maximum(xy.max(0) - xy.min(0), 1e-9)
+    px = (xy - xy.min(0)) / span * np.array([width, height])  # (n, 2) in pixels
+    boxes: list[tuple[float, float, float, float]] = []  # x0, y0, x1, y1 of placed labels and all points
+    for x, y in px:
+        boxes.append((x - 4, y - 4, x + 4, y + 4))
+    out = []
+    for (x, y), name in zip(px, names):
+        w, h = 0.6 * font_px * max(1, len(name)), font_px
+
+        def overlap(slot: str) -> float:
+            dx, dy = _LABEL_SLOTS[slot]
+            cx, cy = x + dx * (w / 2 + 5), y + dy * (h / 2 + 5)
+            m = 4.0  # keep a little air between labels, not just no overlap
+            bx = (cx - w / 2 - m, cy - h / 2 - m, cx + w / 2 + m, cy + h / 2 + m)
+            return sum(max(0.0, min(bx[2], b[2]) - max(bx[0], b[0])) * max(0.0, min(bx[3], b[3]) - max(bx[1], b[1]))
+                       for b in boxes)
+
+        best = min(_LABEL_SLOTS, key=lambda slot: (overlap(slot), list(_LABEL_SLOTS).index(slot)))
+        dx, dy = _LABEL_SLOTS[best]
+        cx, cy = x + dx * (w / 2 + 5), y + dy * (h / 2 + 5)
+        boxes.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+        out.append(best)
+    return out
+
+
 def _unit_rows(x: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(x, axis=1, keepdims=True)
     return (x / np.maximum(n, 1e-12)).astype(np.float32)
@@ -1405,6 +1451,7 @@ class WordSpace:
         names = list(groups)
         X = self.vectors(np.array([self.index[w] for w in names]), space)  # (n, d)
         xy = _project_2d(X, method, seed)
+        where = label_positions(xy, names)
         fig = go.Figure()
         style = {"query": ("#d62728", 16, "query"), "neighbour": ("#1f77b4", 10, "neighbours"),
                  "word": ("#7f7f7f", 9, "words")}
@@ -1416,7 +1463,7 @@ class WordSpace:
                      + (f"<br>corpus count {int(self.count[self.index[names[i]]])}"
                         if self.has_c[self.index[names[i]]] else "") for i in idx]
             fig.add_trace(go.Scatter(x=xy[idx, 0], y=xy[idx, 1], mode="markers+text", name=label,
-                                     text=[names[i] for i in idx], textposition="top center",
+                                     text=[names[i] for i in idx], textposition=[where[i] for i in idx],
                                      hovertext=hover, hoverinfo="text",
                                      marker={"size": size, "color": colour}))
         fig.update_layout(title=f"{method.upper()} map of the {space} space" + (f" around '{query}'" if query else ""),

@@ -470,3 +470,13 @@ def test_cli_train_eval_and_explore(tmp_path, general_dir):
     assert r.exit_code == 0 and (tmp_path / "m.html").stat().st_size > 1000
     r = runner.invoke(app, ["similar", "heart", "--space", "corpus", "--model", str(tmp_path / "none"), "--json"])
     assert r.exit_code == 2 and "no embeddings checkpoint" in r.stderr
+
+
+def test_map_labels_step_aside_for_each_other():
+    from lyricist.embeddings import label_positions
+
+    # two words on the same spot, and a far one: the second label must not sit on the first
+    where = label_positions(np.array([[0.0, 0.0], [0.0, 1e-4], [0.001, 0.0], [9.0, 9.0]]),
+                            ["rain", "rainy", "drizzle", "sun"])
+    assert len(set(where[:3])) == 3 and where[3] == "top center"
+    assert label_positions(np.zeros((0, 2)), []) == []
