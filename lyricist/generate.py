@@ -1627,8 +1627,10 @@ def warm_up(model_dir: str | os.PathLike | None = None) -> "Generator":
         >>> draft("rain on the roof", lines=8).ms < 3000                 # doctest: +SKIP
         True
     """
-    gen = load_generator(model_dir)
-    draft("morning light on the river", lines=2, scheme="AA", syllables=6, mood="happy", model_dir=gen.folder)
+    gen = load_generator(model_dir)  # cached: the same object until the checkpoint changes
+    if not getattr(gen, "warm", False):
+        draft("morning light on the river", lines=2, scheme="AA", syllables=6, mood="happy", model_dir=gen.folder)
+        gen.warm = True
     return gen
 
 
