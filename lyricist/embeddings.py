@@ -287,7 +287,7 @@ def train_embeddings(paths: Sequence[str | os.PathLike] | None = None, preset: s
     paths = [str(p) for p in paths] if paths else [str(bundled_corpus())]
     out = checkpoint_dir(KIND, out_dir)
     say = log or (lambda s: None)
-    gen_share = 0.0 if not general or _has_vectors(checkpoint_dir(GENERAL_KIND, general_dir)) else 0.5
+    gen_share = 0.0 if not general or has_vectors(checkpoint_dir(GENERAL_KIND, general_dir)) else 0.5
     p_main = scaled(progress, 0.0, 1.0 - gen_share)
 
     report(p_main, 0.0, "reading corpus")
@@ -406,10 +406,6 @@ def _save_state(state: Path, model, doc: dict) -> None:
         atomic_write_json(tmp / "state.json", doc)
 
 
-def _has_vectors(folder: Path) -> bool:
-    return has_vectors(folder)
-
-
 def has_vectors(folder: str | os.PathLike) -> bool:
     """Whether ``folder`` holds vectors in the form :func:`load_vectors` reads."""
     folder = Path(folder)
@@ -513,7 +509,7 @@ def load_space(model_dir: str | os.PathLike | None = None, general_dir: str | os
     if model_dir is not None or require_corpus:
         read_config(cdir, KIND)  # a clear error for a folder given but missing or wrong
     use_c = (cdir / "config.json").is_file()
-    if not _has_vectors(gdir) and build_general:
+    if not has_vectors(gdir) and build_general:
         from lyricist.distil import ensure_general_vectors
 
         ensure_general_vectors(gdir, progress=progress)
@@ -837,32 +833,30 @@ def label_positions(xy: np.ndarray, names: Sequence[str], width: float = 420.0, 
 
     Example:
         >>> label_positions(np.array([[0.0, 0.0], [0.0, 0.001], [5.0, 5.0]]), ["rain", "rainy", "sun"])
-        ['top center', 'bottom center', 'top center']
+        ['bottom center', 'top center', 'top center']
     """
     xy = np.asarray(xy, dtype=float)
     if len(xy) == 0:
         return []
     span = np.maximum(xy.max(0) - xy.min(0), 1e-9)
     px = (xy - xy.min(0)) / span * np.array([width, height])  # (n, 2) in pixels
-    boxes: list[tuple[float, float, float, float]] = []  # x0, y0, x1, y1 of placed labels and all points
-    for x, y in px:
-        boxes.append((x - 4, y - 4, x + 4, y + 4))
+    boxes = [(x - 4, y - 4, x + 4, y + 4) for x, y in px]  # x0, y0, x1, y1: every point, then placed labels
+    air = 4.0  # keep a little space between labels, not just no overlap
+
+    def box(x: float, y: float, w: float, h: float, slot: str, pad: float = 0.0) -> tuple:
+        dx, dy = _LABEL_SLOTS[slot]
+        cx, cy = x + dx * (w / 2 + 5), y + dy * (h / 2 + 5)
+        return cx - w / 2 - pad, cy - h / 2 - pad, cx + w / 2 + pad, cy + h / 2 + pad
+
+    def overlap(a: tuple) -> float:
+        return sum(max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+                   for b in boxes)
+
     out = []
     for (x, y), name in zip(px, names):
         w, h = 0.6 * font_px * max(1, len(name)), font_px
-
-        def overlap(slot: str) -> float:
-            dx, dy = _LABEL_SLOTS[slot]
-            cx, cy = x + dx * (w / 2 + 5), y + dy * (h / 2 + 5)
-            m = 4.0  # keep a little air between labels, not just no overlap
-            bx = (cx - w / 2 - m, cy - h / 2 - m, cx + w / 2 + m, cy + h / 2 + m)
-            return sum(max(0.0, min(bx[2], b[2]) - max(bx[0], b[0])) * max(0.0, min(bx[3], b[3]) - max(bx[1], b[1]))
-                       for b in boxes)
-
-        best = min(_LABEL_SLOTS, key=lambda slot: (overlap(slot), list(_LABEL_SLOTS).index(slot)))
-        dx, dy = _LABEL_SLOTS[best]
-        cx, cy = x + dx * (w / 2 + 5), y + dy * (h / 2 + 5)
-        boxes.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+        best = min(_LABEL_SLOTS, key=lambda slot: overlap(box(x, y, w, h, slot, air)))  # ties: first slot
+        boxes.append(box(x, y, w, h, best))
         out.append(best)
     return out
 
@@ -1608,7 +1602,7 @@ def _space_for(ws: WordSpace, space: str) -> str:
 
 def general_ready(general_dir=None) -> bool:
     """Whether the general vectors exist (if not, the next explorer call builds them: minutes, once)."""
-    return _has_vectors(checkpoint_dir(GENERAL_KIND, general_dir))
+    return has_vectors(checkpoint_dir(GENERAL_KIND, general_dir))
 
 
 def odd_one_out(words: Sequence[str], *, space: str = "blend", model_dir=None, general_dir=None,
