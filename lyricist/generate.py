@@ -196,6 +196,7 @@ class Generator:
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
         self.folder = Path(folder)
+        self.warm = False  # set by warm_up() once a first draft has loaded everything else
         doc = read_config(self.folder, KIND)
         try:
             self.cfg = dataclass_from_dict(GeneratorConfig, doc.get("params") or {})
@@ -245,6 +246,10 @@ class Generator:
 _CACHE: dict[tuple, Generator] = {}
 
 
+#: model class -> the keyword its forward() takes for the KV cache
+_CACHE_KW: dict = {}
+
+
 def lm_forward(model, input_ids, cache=None, **kwargs):
     """One forward pass of a causal LM with its key/value cache: ``(logits, cache)``.
 
@@ -268,8 +273,6 @@ def lm_forward(model, input_ids, cache=None, **kwargs):
     got = out.get("cache")
     return out.logits, (got if got is not None else out.get("past_key_values"))
 
-
-_CACHE_KW: dict = {}
 
 
 def _stamp(folder: Path) -> float:
@@ -1207,16 +1210,19 @@ def _check_form(theme: str, lines: int, syllables: int, mood: Optional[str]) -> 
         raise LyricistError(f"lines must be between 1 and {MAX_LINES}, got {lines}")
     if not isinstance(syllables, int) or not 2 <= syllables <= 24:
         raise LyricistError(f"syllables per line must be between 2 and 24, got {syllables}")
-    if mood is not None and str(mood).strip():
-        from lyricist.corpus import normalize_label
+    return theme, _check_mood(mood)
 
-        try:
-            mood = normalize_label(str(mood).strip(), "mood")
-        except LyricistError:
-            raise LyricistError(f"unknown mood {mood!r}: use one of {', '.join(MOOD_LABELS)}") from None
-    else:
-        mood = None
-    return theme, mood
+
+def _check_mood(mood: Optional[str]) -> Optional[str]:
+    """The normalised mood (None for none); an unknown one is a one-line error."""
+    if mood is None or not str(mood).strip():
+        return None
+    from lyricist.corpus import normalize_label
+
+    try:
+        return normalize_label(str(mood).strip(), "mood")
+    except LyricistError:
+        raise LyricistError(f"unknown mood {mood!r}: use one of {', '.join(MOOD_LABELS)}") from None
 
 
 def _session(gen: Generator, theme: str, mood: Optional[str], settings: Optional[DecodeSettings],
@@ -1628,7 +1634,7 @@ def warm_up(model_dir: str | os.PathLike | None = None) -> "Generator":
         True
     """
     gen = load_generator(model_dir)  # cached: the same object until the checkpoint changes
-    if not getattr(gen, "warm", False):
+    if not gen.warm:
         draft("morning light on the river", lines=2, scheme="AA", syllables=6, mood="happy", model_dir=gen.folder)
         gen.warm = True
     return gen
@@ -1661,8 +1667,8 @@ def generate(theme: Optional[str] = None, lines: int = 8, scheme: Optional[str] 
             raise LyricistError("no theme given: pass --theme 'what the song is about' (or --continue-from FILE)")
         _check_form(theme, lines, syllables or 8, mood)
         normalize_scheme(scheme or "AABB", lines)
-    elif mood is not None:
-        _check_form(theme or "-", lines, syllables or 8, mood)
+    else:
+        _check_mood(mood)
     t_load = time.perf_counter()
     warm_up(model_dir)  # so that "ms" is the drafting time alone; "load_ms" is the one-off loading
     load_ms = (time.perf_counter() - t_load) * 1000

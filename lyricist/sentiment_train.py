@@ -273,14 +273,15 @@ def _load_kv(path: Path, required: bool):
     if path.is_dir() and (path / "config.json").is_file():
         try:
             kind = read_config(path).get("kind", "")
-            if kind not in ("embeddings", "general-vectors"):
-                raise LyricistError(f"{path} holds a {kind or 'non-lyricist'} checkpoint, not word vectors: "
+            if kind in ("embeddings", "general-vectors"):
+                return load_vectors(path, kind)
+            problem = LyricistError(f"{path} holds a {kind or 'non-lyricist'} checkpoint, not word vectors: "
                                     f"pass an embeddings or general-vectors folder")
-            return load_vectors(path, kind)
-        except LyricistError:
-            if required:
-                raise
-            return None
+        except LyricistError as e:
+            problem = e
+        if required:
+            raise problem
+        return None
     if path.is_file():
         name = path.name.lower()
         if name.endswith((".kv", ".model", ".wordvectors")):

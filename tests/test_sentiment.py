@@ -464,3 +464,23 @@ def test_cli_train_lr_reaches_the_saved_config(tmp_path, toy_csv):
     assert doc["lstm"]["epochs_run"] == 1
     cfg = json.loads((tmp_path / "l" / "config.json").read_text())
     assert cfg["params"]["train"]["lr"] == pytest.approx(0.0042)
+
+
+def test_lstm_vectors_come_from_folders_or_word2vec_files_never_pickles(tmp_path, lstm_dir):
+    from gensim.models import KeyedVectors
+
+    from lyricist.sentiment_train import find_vectors
+
+    kv = KeyedVectors(4)
+    kv.add_vectors(["love", "rain"], np.eye(2, 4, dtype=np.float32))
+    text = tmp_path / "vectors.txt"
+    kv.save_word2vec_format(str(text))
+    got, source = find_vectors(text)
+    assert source == str(text) and got.index_to_key == ["love", "rain"]
+    kv.save(str(tmp_path / "vectors.kv"))
+    with pytest.raises(LyricistError, match="gensim pickle.*save_word2vec_format"):
+        find_vectors(tmp_path / "vectors.kv")
+    with pytest.raises(LyricistError, match="not word vectors"):
+        find_vectors(lstm_dir[0])  # a sentiment checkpoint is no vector folder
+    with pytest.raises(LyricistError, match="no word vectors"):
+        find_vectors(tmp_path / "missing")
