@@ -3,8 +3,8 @@
 #   scripts/install.sh          runtime only
 #   scripts/install.sh --dev    + pytest and the headless browser used by the UI test
 # torch is installed first and pinned, so no dependency can pull CUDA wheels.
-# GPU users: set TORCH_SPEC to the CUDA build you want, e.g. TORCH_SPEC="torch==2.13.0"
-# with PIP_INDEX_URL pointing at the PyTorch CUDA index, before running this.
+# GPU users: install a CUDA build of torch first (pip install torch==2.13.0 --index-url
+# https://download.pytorch.org/whl/cu128, or the index for your driver); this script keeps it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}

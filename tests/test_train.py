@@ -1,5 +1,7 @@
 """The shared accelerate loop: helpers that every trainer relies on."""
 
+import pytest
+
 from lyricist.train import make_accelerator
 
 
@@ -68,3 +70,18 @@ def test_bf16_inference_agrees_with_fp32():
     bf16 = transformer_probs(model, rows, 0, bf16=True)
     assert fp32.shape == bf16.shape == (3, 3)
     assert np.allclose(fp32.sum(1), 1) and np.abs(fp32 - bf16).max() < 0.05
+
+
+@pytest.mark.gpu
+def test_training_runs_on_the_gpu_in_bf16(tmp_path):
+    # Run with `python -m pytest -m gpu` on a CUDA machine; the default run deselects it.
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    from lyricist.sentiment_train import train_transformer
+
+    m = train_transformer(preset="tiny", out_dir=tmp_path / "tf")
+    assert m["device"].startswith("cuda")
+    assert m["mixed_precision"] == ("bf16" if torch.cuda.is_bf16_supported() else "no")
+    assert (tmp_path / "tf" / "model.safetensors").is_file()
