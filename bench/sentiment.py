@@ -49,8 +49,9 @@ from common import machine, write_section  # noqa: E402
 #: The benchmark models, in training order: folder name -> (what it is, ``lyricist`` arguments).
 #: ``{data}`` is ../shared/datasets and ``{ck}`` the benchmark checkpoint folder. The transformer is
 #: fine-tuned in two stages: MiniLM on the train split of SST-2 train (45,748 rows after duplicates,
-#: mostly short phrases; its deterministic val split stops it early), then on the full SST-5 train sentences (3 classes, so it also
-#: learns neutral) at a lower learning rate, since SST-2 dev is full sentences. The YouTube model shows
+#: mostly short phrases; its deterministic val split stops it early), then on the full SST-5 train
+#: sentences (3 classes, so it also learns neutral) at a lower learning rate, since SST-2 dev is full
+#: sentences. The YouTube model shows
 #: what a user's own comment data buys (its labels are silver: see the data set's SOURCE.md).
 RECIPE = {
     "sst2-lstm": ("LSTM (general-vector init), SST-2",
