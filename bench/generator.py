@@ -7,7 +7,8 @@ Stage 1 (skipped when the checkpoint exists, unless ``--retrain``): train the
 threads. Stage 2: ``lyricist eval generator`` on that model: the constrained
 decoder against the same model sampled without constraints, on the same
 themes, forms and seeds; also on the default model trained on the bundled
-corpus when one exists (``--default-model``).
+corpus when one exists (``--default-model``), and on a left-to-right twin of it
+(``<default-model>-l2r``, trained first if missing) to compare end-first decoding.
 
 Writes the ``generator`` section of ``docs/BENCHMARKS.md``.
 
@@ -150,6 +151,11 @@ def report(args, model: Path) -> int:
         log(f"evaluating {default}")
         dm = evaluate_generator(default, n_drafts=args.drafts, samples=1)
         log(json.dumps(dm["constrained"], indent=1))
+    if (default / "config.json").is_file() and not (l2r / "config.json").is_file():
+        from lyricist.generate import train_generator
+
+        log(f"training {l2r}: the default preset on the bundled corpus, lines in normal word order (about a minute)")
+        train_generator(preset="default", out_dir=l2r, reverse=False)
     if (l2r / "config.json").is_file():
         log(f"evaluating {l2r}")
         lm = evaluate_generator(l2r, n_drafts=args.drafts, samples=1)
