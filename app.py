@@ -2,8 +2,8 @@
 
 Run it with ``streamlit run app.py`` (or ``lyricist demo``, which trains any missing
 default model first). This file only sets the page up and the navigation; each page
-is laid out by a module in ``lyricist/ui/`` and models load once under
-``st.cache_resource`` (``lyricist/ui/common.py``).
+is laid out by a module in ``lyricist/app/ui/`` and models load once under
+``st.cache_resource`` (``lyricist/app/ui/common.py``).
 """
 
 import os
@@ -13,7 +13,7 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 import streamlit as st  # noqa: E402
 
-from lyricist.ui import draft, explore, models, tone  # noqa: E402
+from lyricist.app.ui import draft, explore, models, tone  # noqa: E402
 
 st.set_page_config(page_title="lyricist", page_icon=":material/music_note:", layout="wide")
 # Streamlit's default top padding (6rem) pushes results below the fold on a laptop screen.

@@ -64,7 +64,7 @@ def lee_reference() -> dict:
     from gensim.test.utils import datapath
     from gensim.utils import simple_preprocess
 
-    from lyricist.embeddings import WordSpace, wordsim
+    from lyricist.explore.space import WordSpace, wordsim
 
     sents = [simple_preprocess(line) for line in open(datapath("lee_background.cor"), encoding="utf-8")]
     out = {}
@@ -81,7 +81,7 @@ def rhyme_probe_table(ws_default, ws_shared, kv_shared, kv_general) -> tuple[lis
     Peers: a plain rhyme list ranked by word frequency (RhymeZone without meaning:
     ``pronouncing.rhymes`` sorted by ``wordfreq``), and gensim's ``most_similar(topn=100)``
     filtered to CMU rhymes. Judges: rhyme precision by CMU (``pronouncing``, not
-    lyricist.prosody); mean cosine to the meaning word in the shared-corpus word2vec
+    lyricist.lang.prosody); mean cosine to the meaning word in the shared-corpus word2vec
     space (trained on other data than the default models: an independent judge for
     every row but the shared blend and the gensim corpus row, which use it) and in the
     general space (the default blend's own component: favours our rows).
@@ -196,10 +196,10 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(args.threads)
-    from lyricist.checkpoint import read_config
-    from lyricist.config import bundled_corpus, checkpoint_dir
-    from lyricist.distil import ensure_general_vectors
-    from lyricist.embeddings import evaluate_embeddings, load_space, load_vectors, train_embeddings
+    from lyricist.core.checkpoint import read_config
+    from lyricist.core.config import bundled_corpus, checkpoint_dir
+    from lyricist.explore.general import ensure_general_vectors
+    from lyricist.explore.space import evaluate_embeddings, load_space, load_vectors, train_embeddings
 
     ck = ROOT / "checkpoints" / "bench"
     t0 = time.perf_counter()
@@ -255,7 +255,7 @@ def render(gconf, sconf, bconf, evals, lee, rows, examples, lat, lat_b, heart, t
     out = ["## Word embeddings (`bench/embeddings.py`)", "",
            f"Run {dt.date.today().isoformat()} on {machine(torch_threads=False)}, shared with other jobs (timings are noisy). "
            f"Data: `billboard_lyrics` + `lyrics_21artists` from `../shared/datasets` (deduplicated by "
-           f"`lyricist.corpus`), the bundled `corpora/`, and gensim's test files (WordSim-353, SimLex-999, "
+           f"`lyricist.lang.corpus`), the bundled `corpora/`, and gensim's test files (WordSim-353, SimLex-999, "
            f"Google analogies, Lee corpus). Whole run {total / 60:.1f} min.", "",
            "### Training", "",
            "| model | songs | tokens | vocabulary | epochs | min_count | seconds | words/s |",
@@ -263,7 +263,7 @@ def render(gconf, sconf, bconf, evals, lee, rows, examples, lat, lat_b, heart, t
     for name, c in (("shared lyric corpora (default preset)", sconf), ("bundled corpus (default preset)", bconf)):
         out.append(f"| {name} | {c['songs']:,} | {c['tokens']:,} | {c['vocab_size']:,} | {c['params']['epochs']} | "
                    f"{c['params']['min_count']} | {c['train_seconds']:.1f} | {c['words_per_second']:,.0f} |")
-    out += ["", f"General vectors (`lyricist.distil`, built once): {gconf['vocab_size']:,} words, {gconf['dim']} "
+    out += ["", f"General vectors (`lyricist.explore.general`, built once): {gconf['vocab_size']:,} words, {gconf['dim']} "
                 f"dims, pooling `{gconf['params']['pooling']}`, distilled from all-MiniLM-L6-v2 in "
                 f"{gconf['train_seconds']:.0f} s ({gconf['words_per_second']:,.0f} words/s) on this shared CPU. "
                 "words/s for word2vec = tokens x epochs / training seconds.", "",
@@ -285,7 +285,7 @@ def render(gconf, sconf, bconf, evals, lee, rows, examples, lat, lat_b, heart, t
     out += ["", f"Reference (the issue's point): plain gensim Word2Vec with default settings on the "
                 f"{lee['tokens']:,}-token Lee corpus scores WordSim-353 {_f(lee['CBOW']['spearman'])} (CBOW) and "
                 f"{_f(lee['skip-gram']['spearman'])} (skip-gram), OOV {_f(lee['CBOW']['oov_share'], '{:.0%}')}.",
-            "", "Blend rule (documented in `lyricist/embeddings.py`): for two words both in both spaces, "
+            "", "Blend rule (documented in `lyricist/explore/space.py`): for two words both in both spaces, "
                 "`w * cos_corpus + (1 - w) * cos_general` with `w = 0.5 * m / (m + 20)`, m the rarer word's corpus "
                 "count; the general cosine when the corpus lacks a word; `m / (m + 20) * cos_corpus` when only "
                 "the corpus has them. The constants are priors, not tuned on WordSim-353.", "",
@@ -293,7 +293,7 @@ def render(gconf, sconf, bconf, evals, lee, rows, examples, lat, lat_b, heart, t
             f"For {len(PROBES)} (meaning, rhyme) probes fixed before any result and not used while developing "
             f"({', '.join(f'{m}/{r}' for m, r in PROBES)}), the top {TOPN} words of each method. *returned*: mean "
             f"number of words (of {TOPN}); *rhyme precision*: share in `pronouncing.rhymes(rhyme)` (CMU, "
-            "independent of lyricist.prosody); *related (shared corpus)*: mean cosine of the returned words to the "
+            "independent of lyricist.lang.prosody); *related (shared corpus)*: mean cosine of the returned words to the "
             "meaning word in the word2vec space trained on the shared lyric corpora, a judge independent of the "
             "default models and of the frequency list (not of the two rows that rank with it, marked *); "
             f"*more related than the frequency list*: on how many of the {len(PROBES)} probes the method's "

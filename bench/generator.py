@@ -2,7 +2,7 @@
 
 Stage 1 (skipped when the checkpoint exists, unless ``--retrain``): train the
 ``full`` preset on ``../shared/datasets/billboard_lyrics`` (read with
-``lyricist.corpus.read_songs``; songs split by ``song.split``) for at most
+``lyricist.lang.corpus.read_songs``; songs split by ``song.split``) for at most
 ``--budget`` seconds of CPU wall time (``LoopConfig.max_seconds``), 2 torch
 threads. Stage 2: ``lyricist eval generator`` on that model: the constrained
 decoder against the same model sampled without constraints, on the same
@@ -58,7 +58,7 @@ def main() -> int:
     model = Path(args.model)
     train_info = None
     if args.retrain or args.resume or not (model / "config.json").is_file():
-        from lyricist.generate import train_generator
+        from lyricist.drafting.decode import train_generator
 
         t0 = time.time()
         train_info = train_generator([str(BILLBOARD)], preset="full", out_dir=model, max_seconds=args.budget,
@@ -75,13 +75,14 @@ def batch_speed(model_dir: Path, n: int = 20, repeats: int = 3) -> dict:
     """Median ms to sample ``n`` candidate lines as one batch vs one line at a time (same model, same context)."""
     import statistics
 
-    from lyricist.generate import DecodeSettings, ThemeModel, _Session, _threads, load_generator
+    from lyricist.core.hf import torch_threads
+    from lyricist.drafting.decode import DecodeSettings, ThemeModel, _Session, load_generator
 
     gen = load_generator(model_dir)
     sess = _Session(gen, "rain", None, ["rain"], DecodeSettings(finish_frac=1.0), ThemeModel("rain", ["rain"]))
     ctx, body = sess.context(["the rain keeps falling on my window", "and i think of you"])
     one, single = [], []
-    with gen.lock, _threads(1):
+    with gen.lock, torch_threads(1):
         for r in range(repeats):
             t0 = time.perf_counter()
             rows = sess.sample(ctx, body, [[] for _ in range(n)], 8, seed=r)
@@ -130,8 +131,8 @@ def draft_block(d: dict) -> str:
 
 
 def report(args, model: Path) -> int:
-    from lyricist.checkpoint import read_metrics
-    from lyricist.generate import DecodeSettings, evaluate_generator
+    from lyricist.core.checkpoint import read_metrics
+    from lyricist.drafting.decode import DecodeSettings, evaluate_generator
 
     t_start = time.time()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -152,7 +153,7 @@ def report(args, model: Path) -> int:
         dm = evaluate_generator(default, n_drafts=args.drafts, samples=1)
         log(json.dumps(dm["constrained"], indent=1))
     if (default / "config.json").is_file() and not (l2r / "config.json").is_file():
-        from lyricist.generate import train_generator
+        from lyricist.drafting.decode import train_generator
 
         log(f"training {l2r}: the default preset on the bundled corpus, lines in normal word order (about a minute)")
         train_generator(preset="default", out_dir=l2r, reverse=False)
@@ -175,7 +176,7 @@ def report(args, model: Path) -> int:
         f"{args.budget / 60:.0f} minutes of wall-clock training (`LoopConfig.max_seconds`), 2 torch threads: "
         f"{tm.get('epochs_run')} epoch(s), stopped by {tm.get('stopped')}, {tm.get('tokens_per_s', 0):,.0f} "
         f"training tokens/s, validation perplexity {tm.get('val_ppl')}, test perplexity {tm.get('test_ppl')}.", "",
-        "**Decoder** (`lyricist.generate.draft`, defaults of `DecodeSettings`): batches of 20 candidate lines; "
+        "**Decoder** (`lyricist.drafting.decode.draft`, defaults of `DecodeSettings`): batches of 20 candidate lines; "
         "end-first rhyme forcing; words spelled only from the training vocabulary and joined only as some "
         "training line joins them (word trigram, else bigram, line edges included); syllable masks; a "
         "repetition penalty on content words and no repeated n-grams; the copy guard (no training word "

@@ -48,8 +48,8 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     from common import machine, write_section
 
-    from lyricist.evaluate import accuracy, macro_f1
-    from lyricist.mood import (LEXICON_FEATURES, MoodConfig, cross_validate, embedding_features, lexicon_features,
+    from lyricist.core.metrics import accuracy, macro_f1
+    from lyricist.tone.mood import (LEXICON_FEATURES, MoodConfig, cross_validate, embedding_features, lexicon_features,
                                load_mood_songs, quadrant_predict)
 
     lines, moods, _, _ = load_mood_songs([path], text_col="lyrics", label_col="mood")

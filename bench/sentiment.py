@@ -86,8 +86,8 @@ def score(predict_proba, texts, gold, runs: int) -> dict:
     """Accuracy / macro-F1 (polar when gold is binary) and median ms per item over ``runs`` passes."""
     import numpy as np
 
-    from lyricist.config import SENTIMENT_LABELS
-    from lyricist.evaluate import accuracy, bootstrap_ci, macro_f1
+    from lyricist.core.config import SENTIMENT_LABELS
+    from lyricist.core.metrics import accuracy, bootstrap_ci, macro_f1
 
     times, probs = [], None
     for _ in range(runs):
@@ -139,7 +139,7 @@ def train_models(ck: Path, retrain: bool) -> None:
 
 def train_seconds(ck: Path, name: str) -> float:
     """Training seconds of a benchmark model, its base model's included."""
-    from lyricist.checkpoint import read_metrics
+    from lyricist.core.checkpoint import read_metrics
 
     secs = float(read_metrics(ck / name).get("train_seconds", 0.0))
     return secs + (train_seconds(ck, BASE_OF[name]) if name in BASE_OF else 0.0)
@@ -147,7 +147,7 @@ def train_seconds(ck: Path, name: str) -> float:
 
 def labeled_split(path: Path, split: str) -> tuple[list[str], list[str]]:
     """The rows of a bundled labeled file whose deterministic split is ``split``."""
-    from lyricist.corpus import read_texts
+    from lyricist.lang.corpus import read_texts
 
     texts, gold = [], []
     for rec in read_texts([path], kind="sentiment", dedup=False):
@@ -225,8 +225,8 @@ def main() -> int:
 
     torch.set_num_threads(args.threads)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from lyricist.checkpoint import read_metrics
-    from lyricist.sentiment import EnsembleScorer, LexiconScorer, classify_file, load_scorer, tone_report
+    from lyricist.core.checkpoint import read_metrics
+    from lyricist.tone.scorers import EnsembleScorer, LexiconScorer, classify_file, load_scorer, tone_report
 
     if args.train or args.retrain:
         train_models(args.checkpoints, args.retrain)
@@ -307,7 +307,7 @@ def main() -> int:
     print(f"CLI classify 1000 comments, cold process: {cli_s:.1f} s wall, {cli_cpu:.1f} s CPU ({cli_model})")
 
     mood_used = (args.default_models / "mood" / "config.json").is_file()
-    from lyricist.train import bf16_supported
+    from lyricist.core.loop import bf16_supported
 
     bf16_note = ("yes (this CPU has bf16 in hardware; `LYRICIST_BF16=0` turns it off)" if bf16_supported()
                  else "no (this CPU has no bf16 in hardware)")

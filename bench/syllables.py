@@ -1,6 +1,6 @@
 """OOV fallback benchmark: how well does spelling alone predict CMU syllables and rhymes?
 
-``lyricist.prosody`` looks words up in the CMU dictionary and falls back on
+``lyricist.lang.prosody`` looks words up in the CMU dictionary and falls back on
 their spelling for words CMU lacks (slang, names, made-up words). This script
 measures that fallback on CMU words it never saw:
 
@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lyricist import prosody as P  # noqa: E402
+from lyricist.lang import prosody as P  # noqa: E402
 
 HELD_OUT_FOLD = 0
 

@@ -18,32 +18,32 @@ from __future__ import annotations
 
 import importlib
 
-from lyricist.config import VERSION as __version__
-from lyricist.errors import LyricistError
+from lyricist.core.config import VERSION as __version__
+from lyricist.core.errors import LyricistError
 
 #: public name -> module that defines it
 _API = {
     # corpus
-    "read_songs": "corpus", "read_texts": "corpus", "corpus_stats": "corpus", "parse_song": "corpus",
+    "read_songs": "lang.corpus", "read_texts": "lang.corpus", "corpus_stats": "lang.corpus", "parse_song": "lang.corpus",
     # prosody
-    "syllables": "prosody", "line_syllables": "prosody", "rhymes": "prosody", "is_rhyme": "prosody",
-    "rhyme_key": "prosody", "rhyme_scheme": "prosody",
+    "syllables": "lang.prosody", "line_syllables": "lang.prosody", "rhymes": "lang.prosody", "is_rhyme": "lang.prosody",
+    "rhyme_key": "lang.prosody", "rhyme_scheme": "lang.prosody",
     # word space
-    "train_embeddings": "embeddings", "load_space": "embeddings", "similar_words": "embeddings",
-    "analogy_words": "embeddings", "odd_one_out": "embeddings", "between_words": "embeddings",
-    "axis_words": "embeddings", "map_figure": "embeddings", "export_projector": "embeddings",
-    "evaluate_embeddings": "embeddings",
+    "train_embeddings": "explore.space", "load_space": "explore.space", "similar_words": "explore.space",
+    "analogy_words": "explore.space", "odd_one_out": "explore.space", "between_words": "explore.space",
+    "axis_words": "explore.space", "map_figure": "explore.space", "export_projector": "explore.space",
+    "evaluate_embeddings": "explore.space",
     # tone
-    "load_scorer": "sentiment", "tone_report": "sentiment", "arc_figure": "sentiment",
-    "classify_file": "sentiment", "evaluate_sentiment": "sentiment", "train_sentiment": "sentiment",
-    "train_mood": "mood", "predict_mood": "mood", "evaluate_mood": "mood",
+    "load_scorer": "tone.scorers", "tone_report": "tone.scorers", "arc_figure": "tone.scorers",
+    "classify_file": "tone.scorers", "evaluate_sentiment": "tone.scorers", "train_sentiment": "tone.scorers",
+    "train_mood": "tone.mood", "predict_mood": "tone.mood", "evaluate_mood": "tone.mood",
     # drafting
-    "train_generator": "generate", "load_generator": "generate", "warm_up": "generate", "draft": "generate",
-    "lock": "generate",
-    "regenerate": "generate", "alternatives": "generate", "continue_draft": "generate",
-    "evaluate_generator": "generate",
+    "train_generator": "drafting.decode", "load_generator": "drafting.decode", "warm_up": "drafting.decode", "draft": "drafting.decode",
+    "lock": "drafting.decode",
+    "regenerate": "drafting.decode", "alternatives": "drafting.decode", "continue_draft": "drafting.decode",
+    "evaluate_generator": "drafting.decode",
     # all default models
-    "train_defaults": "defaults",
+    "train_defaults": "app.defaults",
 }
 
 __all__ = ["__version__", "LyricistError", *_API]

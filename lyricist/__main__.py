@@ -1,3 +1,3 @@
-from lyricist.cli import main
+from lyricist.app.cli import main
 
 main()

@@ -23,7 +23,7 @@ def tiny_root() -> Path:
     if _ROOT is None:
         import torch
 
-        from lyricist.defaults import build_tiny_checkpoints
+        from lyricist.app.defaults import build_tiny_checkpoints
 
         threads = torch.get_num_threads()
         torch.set_num_threads(min(2, threads))

@@ -17,7 +17,7 @@ os.environ["LYRICIST_CHECKPOINTS"] = tempfile.mkdtemp(prefix="lyricist-tests-")
 @pytest.fixture(autouse=True)
 def _reset_accelerate():
     """Accelerate keeps a process-wide singleton; each test starts clean."""
-    from lyricist.train import reset_accelerate_state
+    from lyricist.core.loop import reset_accelerate_state
 
     reset_accelerate_state()
     yield

@@ -34,7 +34,7 @@ def tiny():
 
 def page(name: str) -> AppTest:
     """An AppTest running one page module of lyricist/ui."""
-    return AppTest.from_string(f"from lyricist.ui import {name}\n{name}.render()\n", default_timeout=TIMEOUT)
+    return AppTest.from_string(f"from lyricist.app.ui import {name}\n{name}.render()\n", default_timeout=TIMEOUT)
 
 
 def ok(at: AppTest) -> AppTest:
@@ -96,7 +96,7 @@ def test_draft_page_drafts_locks_regenerates_and_exports(tiny):
 
 
 def test_draft_exports_are_text_and_markdown():
-    from lyricist.ui.draft import as_markdown, as_text
+    from lyricist.app.ui.draft import as_markdown, as_text
 
     doc = {"theme": "rain", "scheme": "AABB", "syllables": 6, "mood": "sad",
            "lines": [{"text": "the rain | the pain", "syllables": 4, "letter": "A"},
@@ -139,8 +139,8 @@ def test_empty_state_offers_to_train(tmp_path):
 
 # ----------------------------------------------------------------- tone
 def test_tone_page_scores_a_known_song(tiny):
-    from lyricist.corpus import parse_song
-    from lyricist.ui.common import example_song
+    from lyricist.lang.corpus import parse_song
+    from lyricist.app.ui.common import example_song
 
     song = example_song()
     n_lines = sum(1 for ln in parse_song(song).lines if ln.text.strip())
@@ -162,7 +162,7 @@ def test_tone_page_scores_a_known_song(tiny):
 
 
 def test_tone_page_warns_over_the_limit_and_on_empty_input(tiny):
-    from lyricist.config import MAX_SONG_CHARS
+    from lyricist.core.config import MAX_SONG_CHARS
 
     at = ok(page("tone").run())
     at.button(key="tone_score").click()
@@ -183,7 +183,7 @@ def test_tone_page_shows_library_errors_as_one_line(tiny):
 
 
 def test_comments_are_classified_into_a_table_and_a_csv(tiny):
-    from lyricist.ui import common, tone
+    from lyricist.app.ui import common, tone
 
     data = b"comment,label\nI love this song so much,positive\nthis is awful,negative\nok I guess,neutral\n"
     r, csv_bytes = tone.classify(data, "c.csv", "", common.scorer_key())
@@ -231,7 +231,7 @@ def test_explore_exports_projector_tsvs(tiny):
 
 # ----------------------------------------------------------------- models
 def test_models_page_lists_every_model_with_metrics(tiny):
-    from lyricist.defaults import DEFAULT_KINDS
+    from lyricist.app.defaults import DEFAULT_KINDS
 
     at = ok(page("models").run())
     table = at.dataframe[0].value

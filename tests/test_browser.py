@@ -59,7 +59,7 @@ def shots(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def models() -> Path:
     if os.environ.get("LYRICIST_SCREENSHOTS"):
-        from lyricist.defaults import missing
+        from lyricist.app.defaults import missing
 
         root = Path(os.environ.get("LYRICIST_SCREENSHOT_MODELS") or REPO / "checkpoints").resolve()
         gone = missing(root)

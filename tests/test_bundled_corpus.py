@@ -12,9 +12,9 @@ from collections import Counter
 import pytest
 from typer.testing import CliRunner
 
-from lyricist import corpus, prosody
-from lyricist.cli import app
-from lyricist.config import MOOD_LABELS, SENTIMENT_LABELS, bundled_corpus
+from lyricist.lang import corpus; from lyricist.lang import prosody
+from lyricist.app.cli import app
+from lyricist.core.config import MOOD_LABELS, SENTIMENT_LABELS, bundled_corpus
 
 ROOT = bundled_corpus()
 

@@ -12,10 +12,10 @@ import tracemalloc
 
 import pytest
 
-from lyricist import corpus
-from lyricist.corpus import (Line, ReadReport, Record, Song, clean_text, corpus_stats, fingerprint, iter_files,
+from lyricist.lang import corpus
+from lyricist.lang.corpus import (Line, ReadReport, Record, Song, clean_text, corpus_stats, fingerprint, iter_files,
                              normalize_label, parse_song, read_songs, read_texts, split_of)
-from lyricist.errors import LyricistError
+from lyricist.core.errors import LyricistError
 
 SONG_A = """title: Paper Boats
 artist: The Tests
@@ -424,7 +424,7 @@ def test_corpus_stats_one_pass_over_songs_and_texts(tmp_path, song_dir):
 
 
 def test_module_does_not_import_heavy_libraries():
-    code = ("import sys, lyricist.corpus; bad = [m for m in ('torch', 'gensim', 'streamlit', 'spacy') "
+    code = ("import sys, lyricist.lang.corpus; bad = [m for m in ('torch', 'gensim', 'streamlit', 'spacy') "
             "if m in sys.modules]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -438,7 +438,7 @@ def test_docstring_examples_run():
 def test_cli_label_map_overrides_labels(tmp_path):
     from typer.testing import CliRunner
 
-    from lyricist.cli import app
+    from lyricist.app.cli import app
 
     path = tmp_path / "reviews.csv"
     path.write_text("text,stars\ngreat song,5\nawful,1\nmeh,3\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""lyricist/defaults.py and the `train all` / `demo` commands (cheap: only the tiny mood model is trained here)."""
+"""lyricist/app/defaults.py and the `train all` / `demo` commands (cheap: only the tiny mood model is trained here)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from lyricist.cli import app
-from lyricist.config import bundled_corpus
-from lyricist.defaults import DEFAULT_KINDS, demo_command, missing, status, train_defaults
-from lyricist.errors import LyricistError
+from lyricist.app.cli import app
+from lyricist.core.config import bundled_corpus
+from lyricist.app.defaults import DEFAULT_KINDS, demo_command, missing, status, train_defaults
+from lyricist.core.errors import LyricistError
 
 runner = CliRunner()
 

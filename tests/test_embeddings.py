@@ -11,15 +11,15 @@ import pytest
 from gensim.models import KeyedVectors
 from typer.testing import CliRunner
 
-from lyricist.checkpoint import read_config
-from lyricist.cli import app
-from lyricist.config import bundled_corpus
-from lyricist.distil import DISTIL_PRESETS, build_general_vectors, general_vocabulary
-from lyricist.embeddings import (SOUNDS_FILE, EmbeddingConfig, WordSpace, auto_epochs, auto_min_count,
+from lyricist.core.checkpoint import read_config
+from lyricist.app.cli import app
+from lyricist.core.config import bundled_corpus
+from lyricist.explore.general import DISTIL_PRESETS, build_general_vectors, general_vocabulary
+from lyricist.explore.space import (SOUNDS_FILE, EmbeddingConfig, WordSpace, auto_epochs, auto_min_count,
                                  dictionary_words, evaluate_embeddings, inflections, is_inflection, load_space,
                                  load_vectors, open_checkpoint, train_embeddings, word_sounds)
-from lyricist.errors import LyricistError
-from lyricist.prosody import is_rhyme, syllables
+from lyricist.core.errors import LyricistError
+from lyricist.lang.prosody import is_rhyme, syllables
 
 # Words the tests query; the tiny general vocabulary (300 most frequent words) gets them on top.
 EXTRA = ["heart", "fire", "desire", "higher", "wire", "liar", "choir", "admire", "love", "loved", "loves",
@@ -153,7 +153,7 @@ def test_resume_continues_an_interrupted_run(tmp_path):
 
 
 def test_interrupted_retrain_leaves_the_old_model_whole(tmp_path, monkeypatch):
-    import lyricist.embeddings as emb
+    import lyricist.explore.space as emb
 
     songs = _songs(tmp_path / "songs")
     out = tmp_path / "m"
@@ -473,7 +473,7 @@ def test_cli_train_eval_and_explore(tmp_path, general_dir):
 
 
 def test_map_labels_step_aside_for_each_other():
-    from lyricist.embeddings import label_positions
+    from lyricist.explore.space import label_positions
 
     # two words on the same spot, and a far one: the second label must not sit on the first
     where = label_positions(np.array([[0.0, 0.0], [0.0, 1e-4], [0.001, 0.0], [9.0, 9.0]]),

@@ -1,8 +1,8 @@
-"""Known-answer tests of the metric helpers in lyricist.evaluate."""
+"""Known-answer tests of the metric helpers in lyricist.core.metrics."""
 
 import pytest
 
-from lyricist import evaluate as ev
+from lyricist.core import metrics as ev
 
 
 def test_accuracy_and_macro_f1_known_answers():

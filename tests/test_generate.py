@@ -15,7 +15,7 @@ import shutil
 import numpy as np
 import pytest
 
-from lyricist.errors import LyricistError
+from lyricist.core.errors import LyricistError
 
 SONGS = 8
 
@@ -34,8 +34,8 @@ def _no_repo_checkpoints(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    from lyricist.generate import train_generator
-    from lyricist.train import reset_accelerate_state
+    from lyricist.drafting.decode import train_generator
+    from lyricist.core.loop import reset_accelerate_state
 
     reset_accelerate_state()
     out = tmp_path_factory.mktemp("gen") / "generator"
@@ -46,7 +46,7 @@ def tiny(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sample_draft(tiny):
-    from lyricist.generate import draft
+    from lyricist.drafting.decode import draft
 
     return draft("leaving a small town at dawn", lines=4, scheme="ABAB", syllables=7, mood="sad",
                  model_dir=tiny[0], seed=1)
@@ -54,8 +54,8 @@ def sample_draft(tiny):
 
 def _check_line_claims(d):
     """Every line marked ok meets its constraints; every other line names what it misses."""
-    from lyricist.generate import _Session  # noqa: F401 - the module under test
-    from lyricist.prosody import is_rhyme, last_word, line_syllables
+    from lyricist.drafting.decode import _Session  # noqa: F401 - the module under test
+    from lyricist.lang.prosody import is_rhyme, last_word, line_syllables
 
     first: dict[str, str] = {}
     for ln in d.lines:
@@ -73,7 +73,7 @@ def _check_line_claims(d):
 
 # ----------------------------------------------------------------- tokenizer
 def test_tokenizer_round_trip_with_special_tokens(tmp_path):
-    from lyricist.tokenizer import SPECIAL_TOKENS, SongEncoder, load_tokenizer, train_tokenizer
+    from lyricist.drafting.format import SPECIAL_TOKENS, SongEncoder, load_tokenizer, train_tokenizer
 
     tok = train_tokenizer(["the night is young", "we run through the rain", "don't you cry"] * 10, 320)
     tok.save_pretrained(str(tmp_path))
@@ -88,14 +88,14 @@ def test_tokenizer_round_trip_with_special_tokens(tmp_path):
 
 
 def test_tokenizer_rejects_foreign_folder(tmp_path):
-    from lyricist.tokenizer import load_tokenizer
+    from lyricist.drafting.format import load_tokenizer
 
     with pytest.raises(LyricistError):
         load_tokenizer(tmp_path)
 
 
 def test_line_forms():
-    from lyricist.tokenizer import line_text, pretty, unreverse
+    from lyricist.drafting.format import line_text, pretty, unreverse
 
     assert line_text("Left my worries on the trail!", reverse=True) == "trail the on worries my left"
     assert unreverse(line_text("Lovin' you, 'cause I'm free", reverse=True)) == "lovin' you 'cause i'm free"
@@ -104,8 +104,8 @@ def test_line_forms():
 
 # ----------------------------------------------------------------- training and checkpoints
 def test_tiny_model_trains_and_round_trips(tiny):
-    from lyricist.checkpoint import read_config
-    from lyricist.generate import GeneratorConfig, generator_config, load_generator
+    from lyricist.core.checkpoint import read_config
+    from lyricist.drafting.decode import GeneratorConfig, generator_config, load_generator
 
     out, metrics = tiny
     assert metrics["val_ppl"] > 1 and metrics["n_params"] < 100_000
@@ -123,12 +123,12 @@ def test_tiny_model_trains_and_round_trips(tiny):
 
 
 def test_resume_continues_an_interrupted_run(tmp_path, monkeypatch):
-    import lyricist.generate_train as gt
-    import lyricist.train
-    from lyricist.train import reset_accelerate_state
+    import lyricist.drafting.train as gt
+    import lyricist.core.loop
+    from lyricist.core.loop import reset_accelerate_state
 
     out = tmp_path / "g"
-    monkeypatch.setattr(lyricist.train, "finish", lambda _d: None)  # as if the run had been killed after epoch 1
+    monkeypatch.setattr(lyricist.core.loop, "finish", lambda _d: None)  # as if the run had been killed after epoch 1
     gt.train_generator(preset="tiny", out_dir=out, epochs=1, max_songs=4)
     assert (tmp_path / ".g.train_state" / "state.json").is_file()
     monkeypatch.undo()
@@ -142,8 +142,8 @@ def test_resume_continues_an_interrupted_run(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("damage", ["config", "kind", "weights", "tokenizer", "guard", "ngrams", "missing"])
 def test_corrupt_or_mismatched_checkpoint_is_one_line(tiny, tmp_path, damage):
-    from lyricist.checkpoint import write_config
-    from lyricist.generate import load_generator
+    from lyricist.core.checkpoint import write_config
+    from lyricist.drafting.decode import load_generator
 
     bad = tmp_path / "bad"
     shutil.copytree(tiny[0], bad)
@@ -171,8 +171,8 @@ def test_corrupt_or_mismatched_checkpoint_is_one_line(tiny, tmp_path, damage):
 def test_ngram_tables_join_words_as_the_corpus_does(tiny, tmp_path):
     """Successor tables in generation order (end-first: the word before), with line edges; an older
     checkpoint without ngrams.json gets one rebuilt from its recorded training data."""
-    from lyricist.generate import _WordTables, load_generator
-    from lyricist.generate_train import LINE_END, LINE_START, build_ngrams
+    from lyricist.drafting.decode import _WordTables, load_generator
+    from lyricist.drafting.ngrams import LINE_END, LINE_START, build_ngrams
 
     ng = build_ngrams([["the", "night", "is", "young"], ["the", "light", "is", "on"], []])
     assert ng["bigrams"][LINE_START] == ["the"] and ng["bigrams"]["is"] == ["on", "young"]
@@ -193,7 +193,7 @@ def test_ngram_tables_join_words_as_the_corpus_does(tiny, tmp_path):
 
 
 def test_config_validation():
-    from lyricist.generate import generator_config
+    from lyricist.drafting.decode import generator_config
 
     with pytest.raises(LyricistError):
         generator_config("huge")
@@ -215,7 +215,7 @@ def test_draft_keeps_form_or_says_why(sample_draft):
 
 
 def test_draft_aabb_and_seed_determinism(tiny):
-    from lyricist.generate import draft
+    from lyricist.drafting.decode import draft
 
     a = draft("rain on the roof", lines=4, scheme="AABB", syllables=6, model_dir=tiny[0], seed=5)
     b = draft("rain on the roof", lines=4, scheme="AABB", syllables=6, model_dir=tiny[0], seed=5)
@@ -224,7 +224,7 @@ def test_draft_aabb_and_seed_determinism(tiny):
 
 
 def test_bad_forms_are_one_line_errors(tiny):
-    from lyricist.generate import draft
+    from lyricist.drafting.decode import draft
 
     for kwargs in ({"theme": ""}, {"theme": "   "}, {"theme": "x", "lines": 0}, {"theme": "x", "lines": 1000},
                    {"theme": "x", "syllables": 99}, {"theme": "x", "syllables": 1}, {"theme": "x" * 400},
@@ -236,7 +236,7 @@ def test_bad_forms_are_one_line_errors(tiny):
 
 
 def test_lock_and_regenerate(sample_draft, tiny):
-    from lyricist.generate import lock, regenerate
+    from lyricist.drafting.decode import lock, regenerate
 
     d = lock(sample_draft, 0)
     assert d.lines[0].locked and not sample_draft.lines[0].locked  # a new draft; the old one is unchanged
@@ -252,7 +252,7 @@ def test_lock_and_regenerate(sample_draft, tiny):
 
 
 def test_continue_and_alternatives(sample_draft, tiny):
-    from lyricist.generate import _extend_letters, alternatives, continue_draft
+    from lyricist.drafting.decode import _extend_letters, alternatives, continue_draft
 
     own = ["I left the porch light burning bright", "and waited by the door", "you never came home that night"]
     d = continue_draft(own, n=3, model_dir=tiny[0])
@@ -271,7 +271,7 @@ def test_mood_pass_swaps_toward_the_mood_and_keeps_the_rhyme():
     that breaks the rhyme, and stops once the valence has the mood's sign."""
     from types import SimpleNamespace
 
-    from lyricist.generate import DecodeSettings, _Cand, _mood_pass, make_line
+    from lyricist.drafting.decode import DecodeSettings, _Cand, _mood_pass, make_line
 
     class Scorer:  # valence: +1 per "sunny", -1 per "gloomy", scaled into [-1, 1]
         def predict(self, texts):
@@ -293,11 +293,11 @@ def test_mood_pass_swaps_toward_the_mood_and_keeps_the_rhyme():
 
 
 def test_copy_guard_rejects_a_training_six_gram(tiny):
-    from lyricist.corpus import read_songs
-    from lyricist.config import bundled_corpus
-    from lyricist.evaluate import copy_rate
-    from lyricist.generate import DecodeSettings, ThemeModel, _Session, load_generator
-    from lyricist.prosody import words_of
+    from lyricist.lang.corpus import read_songs
+    from lyricist.core.config import bundled_corpus
+    from lyricist.drafting.metrics import copy_rate
+    from lyricist.drafting.decode import DecodeSettings, ThemeModel, _Session, load_generator
+    from lyricist.lang.prosody import words_of
 
     gen = load_generator(tiny[0])
     song = next(iter(read_songs([bundled_corpus() / "songs"])))
@@ -314,7 +314,8 @@ def test_copy_guard_rejects_a_training_six_gram(tiny):
 
 # ----------------------------------------------------------------- metrics, eval, CLI
 def test_generation_metrics():
-    from lyricist.evaluate import distinct_n, perplexity, rhyme_accuracy, rhyme_pairs, syllable_accuracy
+    from lyricist.core.metrics import perplexity
+    from lyricist.drafting.metrics import distinct_n, rhyme_accuracy, rhyme_pairs, syllable_accuracy
 
     assert rhyme_pairs(["my heart", "the night", "apart", "tonight"], "ABAB") == (2, 2)
     assert rhyme_pairs(["my heart", "my heart", "x", "y"], "AABB") == (0, 2)  # the same word is no rhyme
@@ -326,7 +327,7 @@ def test_generation_metrics():
 
 
 def test_eval_generator_side_by_side(tiny):
-    from lyricist.generate import evaluate_generator
+    from lyricist.drafting.decode import evaluate_generator
 
     r = evaluate_generator(tiny[0], n_drafts=2, lines=4)
     for col in ("constrained", "unconstrained"):
@@ -340,7 +341,7 @@ def test_eval_generator_side_by_side(tiny):
 def test_cli_generate_json_and_errors(tiny, tmp_path):
     from typer.testing import CliRunner
 
-    from lyricist.cli import app
+    from lyricist.app.cli import app
 
     runner = CliRunner()
     res = runner.invoke(app, ["generate", "--theme", "city lights", "--lines", "2", "--scheme", "AABB",
@@ -350,7 +351,7 @@ def test_cli_generate_json_and_errors(tiny, tmp_path):
     assert {"lines", "scheme", "theme", "mood", "alternatives"} <= set(doc) and len(doc["lines"]) == 2
     # loading is timed apart from drafting, and warming up does not change the seeded draft
     assert doc["load_ms"] > 0 and doc["ms"] > 0
-    from lyricist.generate import draft
+    from lyricist.drafting.decode import draft
 
     again = draft("city lights", lines=2, scheme="AABB", syllables=6, model_dir=tiny[0])
     assert [ln.text for ln in again.lines] == [ln["text"] for ln in doc["lines"]]
@@ -371,7 +372,7 @@ def test_cli_generate_json_and_errors(tiny, tmp_path):
 def test_cli_eval_generator_json(tiny):
     from typer.testing import CliRunner
 
-    from lyricist.cli import app
+    from lyricist.app.cli import app
 
     res = CliRunner().invoke(app, ["eval", "generator", "--model", str(tiny[0]), "--drafts", "1", "--json"])
     assert res.exit_code == 0, res.output
@@ -384,7 +385,7 @@ def test_base_model_fine_tunes_a_local_causal_lm(tmp_path):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
-    from lyricist.generate import draft, load_generator, train_generator
+    from lyricist.drafting.decode import draft, load_generator, train_generator
 
     raw = Tokenizer(models.BPE())
     raw.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from lyricist.cli import app
-from lyricist.errors import LyricistError
-from lyricist.mood import (LEXICON_FEATURES, MoodConfig, chunks_of, cross_validate, evaluate_mood,
+from lyricist.app.cli import app
+from lyricist.core.errors import LyricistError
+from lyricist.tone.mood import (LEXICON_FEATURES, MoodConfig, chunks_of, cross_validate, evaluate_mood,
                            lexicon_features, load_mood, normalise_mood, predict_mood, quadrant_mood, train_mood)
 
 WORDS = {
@@ -121,7 +121,7 @@ def test_training_needs_two_moods(tmp_path):
 
 
 def test_embedding_features_are_unit_vectors():
-    from lyricist.mood import embedding_features
+    from lyricist.tone.mood import embedding_features
 
     X = embedding_features([["hello there", "how are you"], ["a b c"]], MoodConfig(chunk_lines=1))
     assert X.shape == (2, 384)
@@ -149,7 +149,7 @@ def test_cli_train_mood_json(song_dir, tmp_path):
 
 
 def test_tone_report_uses_trained_mood_model(mood_dir):
-    from lyricist.sentiment import tone_report
+    from lyricist.tone.scorers import tone_report
 
     r = tone_report("Tears and sorrow\nI cry alone, so lonely and lost", scorer="lexicon", mood_model=mood_dir[0])
     assert r["overall"]["mood_source"] == "model" and r["overall"]["mood"] in ("happy", "angry", "sad", "relaxed")

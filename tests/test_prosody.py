@@ -1,4 +1,4 @@
-"""Known answers for syllables, rhymes and rhyme schemes (lyricist.prosody)."""
+"""Known answers for syllables, rhymes and rhyme schemes (lyricist.lang.prosody)."""
 
 import subprocess
 import sys
@@ -7,7 +7,7 @@ import time
 import pytest
 
 from lyricist import LyricistError
-from lyricist import prosody as P
+from lyricist.lang import prosody as P
 
 FIRE_NIGHT = ["my heart is on fire", "we danced through the night", "you lift me up higher", "into the light"]
 
@@ -205,6 +205,6 @@ def test_normalize_scheme():
 
 
 def test_import_needs_neither_torch_nor_spacy():
-    code = ("import sys, lyricist.prosody as p; p.syllables('fire'); p.rhyme_part('fire'); "
+    code = ("import sys, lyricist.lang.prosody as p; p.syllables('fire'); p.rhyme_part('fire'); "
             "assert 'torch' not in sys.modules and 'spacy' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

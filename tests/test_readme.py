@@ -20,7 +20,7 @@ def test_architecture_table_names_real_files():
         for path in re.findall(r"`([^`]+)`", cell):
             if "/" not in path and "." not in path:
                 continue
-            base = "lyricist/ui/" if path == "common.py" else ""
+            base = "lyricist/app/ui/" if path == "common.py" else ""
             assert (REPO / base / path).exists(), f"README names {path}, which does not exist"
 
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from lyricist.cli import app
-from lyricist.errors import LyricistError
-from lyricist.lexicon import emotions, english_share, label_of, lexicon_probs, vader_compound
-from lyricist.sentiment import (EnsembleScorer, LexiconScorer, classify_file, evaluate_sentiment, load_scorer,
-                                section_kind, tone_report)
-from lyricist.train import reset_accelerate_state
+from lyricist.app.cli import app
+from lyricist.core.errors import LyricistError
+from lyricist.lang.lexicon import emotions, english_share, label_of, lexicon_probs, vader_compound
+from lyricist.tone.scorers import (EnsembleScorer, LexiconScorer, classify_file, evaluate_sentiment, load_scorer,
+                                tone_report)
+from lyricist.core.loop import reset_accelerate_state
 
 SONG = """[Verse 1]
 I walk alone down an empty street
@@ -83,7 +83,7 @@ def toy_csv(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def lstm_dir(tmp_path_factory, toy_csv):
-    from lyricist.sentiment_train import train_lstm
+    from lyricist.tone.train import train_lstm
 
     reset_accelerate_state()
     out = tmp_path_factory.mktemp("ck") / "sentiment-lstm"
@@ -94,7 +94,7 @@ def lstm_dir(tmp_path_factory, toy_csv):
 
 @pytest.fixture(scope="module")
 def transformer_dir(tmp_path_factory, toy_csv):
-    from lyricist.sentiment_train import train_transformer
+    from lyricist.tone.train import train_transformer
 
     reset_accelerate_state()
     out = tmp_path_factory.mktemp("ck") / "sentiment-transformer"
@@ -134,7 +134,7 @@ def test_nrc_emotions_of_fire_and_love():
 
 
 def test_english_share_flags_other_languages():
-    from lyricist.text import tokens
+    from lyricist.lang.text import tokens
 
     assert english_share(tokens("I walk alone down the empty street tonight")) > 0.5
     assert english_share(tokens("Yo te quiero con todo mi corazón, la noche es larga")) < 0.3
@@ -184,7 +184,7 @@ def test_corrupt_or_mismatched_checkpoint_is_a_one_line_error(lstm_dir, tmp_path
 
 
 def test_lstm_resume_continues_from_state(toy_csv, tmp_path):
-    from lyricist.sentiment_train import train_lstm
+    from lyricist.tone.train import train_lstm
 
     out = tmp_path / "sentiment-lstm"
     m = train_lstm([toy_csv], preset="tiny", out_dir=out, epochs=1)
@@ -230,7 +230,7 @@ def test_auto_without_models_falls_back_to_lexicon(tmp_path, monkeypatch):
 
 
 def test_bad_base_model_is_a_clear_error(toy_csv, tmp_path):
-    from lyricist.sentiment_train import train_transformer
+    from lyricist.tone.train import train_transformer
 
     with pytest.raises(LyricistError, match="cannot load base model"):
         train_transformer([toy_csv], preset="tiny", out_dir=tmp_path / "t", base_model=str(tmp_path / "nope"))
@@ -258,7 +258,7 @@ def test_tone_report_lines_sections_and_keys():
 
 
 def test_tone_report_rejects_bad_input():
-    from lyricist.config import MAX_SONG_CHARS
+    from lyricist.core.config import MAX_SONG_CHARS
 
     with pytest.raises(LyricistError, match="empty"):
         tone_report("   \n ", scorer="lexicon")
@@ -277,7 +277,7 @@ def test_tone_report_warns_on_other_languages():
 
 
 def test_arc_figure_has_points_and_sections():
-    from lyricist.sentiment import arc_figure
+    from lyricist.tone.scorers import arc_figure
 
     fig = arc_figure(tone_report(SONG, scorer="lexicon"))
     assert len(fig.data) == 2 and len(fig.data[0].x) == 9
@@ -285,7 +285,9 @@ def test_arc_figure_has_points_and_sections():
 
 
 def test_section_kind_names():
-    assert [section_kind(n) for n in ["Verse 2", "CHORUS", "Pre-Chorus", "Hook", "Bridge", ""]] == \
+    from lyricist.lang.corpus import section_group
+
+    assert [section_group(n) for n in ["Verse 2", "CHORUS", "Pre-Chorus", "Hook", "Bridge", ""]] == \
         ["verse", "chorus", "pre-chorus", "chorus", "bridge", "verse"]
 
 
@@ -432,7 +434,7 @@ def test_cli_score_bad_files_are_one_line_errors(tmp_path, content, expect):
 
 
 def test_cli_score_huge_song_is_one_line_error(tmp_path):
-    from lyricist.config import MAX_SONG_CHARS
+    from lyricist.core.config import MAX_SONG_CHARS
 
     f = tmp_path / "huge.txt"
     f.write_text("la la la love\n" * (MAX_SONG_CHARS // 14 + 10), encoding="utf-8")
@@ -469,7 +471,7 @@ def test_cli_train_lr_reaches_the_saved_config(tmp_path, toy_csv):
 def test_lstm_vectors_come_from_folders_or_word2vec_files_never_pickles(tmp_path, lstm_dir):
     from gensim.models import KeyedVectors
 
-    from lyricist.sentiment_train import find_vectors
+    from lyricist.tone.train import find_vectors
 
     kv = KeyedVectors(4)
     kv.add_vectors(["love", "rain"], np.eye(2, 4, dtype=np.float32))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lyricist.train import make_accelerator
+from lyricist.core.loop import make_accelerator
 
 
 def test_one_process_trains_models_of_different_precisions():
@@ -46,7 +46,7 @@ def test_two_process_training_writes_one_checkpoint_and_one_result(tmp_path):
 
 
 def test_bf16_choice_can_be_forced(monkeypatch):
-    from lyricist.train import bf16_supported
+    from lyricist.core.loop import bf16_supported
 
     monkeypatch.setenv("LYRICIST_BF16", "0")
     assert bf16_supported() is False and make_accelerator().mixed_precision == "no"
@@ -59,7 +59,7 @@ def test_bf16_inference_agrees_with_fp32():
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
-    from lyricist.sentiment_train import transformer_probs
+    from lyricist.tone.train import transformer_probs
 
     torch.manual_seed(0)
     model = BertForSequenceClassification(BertConfig(vocab_size=50, hidden_size=32, num_hidden_layers=2,
@@ -79,7 +79,7 @@ def test_training_runs_on_the_gpu_in_bf16(tmp_path):
 
     if not torch.cuda.is_available():
         pytest.skip("no CUDA device")
-    from lyricist.sentiment_train import train_transformer
+    from lyricist.tone.train import train_transformer
 
     m = train_transformer(preset="tiny", out_dir=tmp_path / "tf")
     assert m["device"].startswith("cuda")

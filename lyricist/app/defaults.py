@@ -1,0 +1,310 @@
+"""The default models: which exist, and training the missing ones in dependency order.
+
+One place that knows the six default checkpoints, where they live
+(``checkpoints/<kind>``, or ``$LYRICIST_CHECKPOINTS/<kind>``), and how each is
+trained on the bundled corpus. ``lyricist train all``, ``lyricist demo`` and
+the app's Models page all call :func:`train_defaults`; the app and the CLI show
+:func:`status`.
+
+Order matters: the general-English vectors and the corpus embeddings come
+first (the sentiment LSTM initialises its word table from them), then the
+sentiment LSTM, the fine-tuned transformer, the song-mood model and the lyric
+generator.
+
+Example:
+    >>> import tempfile
+    >>> [s["kind"] for s in status(tempfile.mkdtemp())][:2]
+    ['general-vectors', 'embeddings']
+    >>> r = train_defaults(preset="tiny", root="/tmp/ck")          # doctest: +SKIP
+    >>> sorted(r["trained"])                                        # doctest: +SKIP
+    ['embeddings', 'general-vectors', 'generator', 'mood', 'sentiment-lstm', 'sentiment-transformer']
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import time
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from lyricist.core.config import checkpoints_root, preset_check
+from lyricist.core.errors import LyricistError
+from lyricist.core.progress import ProgressFn, report, scaled
+
+#: The default models in training order (each may need the ones before it).
+DEFAULT_KINDS = ("general-vectors", "embeddings", "sentiment-lstm", "sentiment-transformer", "mood", "generator")
+
+#: What each model is for, in a few words (the app's Models page and ``lyricist train all``).
+DESCRIPTIONS = {
+    "general-vectors": "general-English word vectors distilled from MiniLM (Explore: general and blend spaces)",
+    "embeddings": "word2vec on your songs (Explore: corpus and blend spaces)",
+    "sentiment-lstm": "LSTM sentiment classifier over word vectors (Tone)",
+    "sentiment-transformer": "fine-tuned MiniLM sentiment classifier (Tone, comments)",
+    "mood": "song mood: happy / angry / sad / relaxed (Tone)",
+    "generator": "GPT-2 lyric generator with rhyme and syllable control (Draft)",
+}
+
+#: Share of the progress bar each model takes at the default preset (roughly its training time).
+_WEIGHTS = {"general-vectors": 0.22, "embeddings": 0.04, "sentiment-lstm": 0.08, "sentiment-transformer": 0.22,
+            "mood": 0.08, "generator": 0.36}
+
+#: The models whose training data must carry labels (sentiment or mood); the others read plain songs.
+_LABELED = {"sentiment-lstm": "sentiment", "sentiment-transformer": "sentiment", "mood": "mood"}
+
+
+def _root(root: str | os.PathLike | None) -> Path:
+    return Path(root) if root else checkpoints_root()
+
+
+def _ready(folder: Path, kind: str) -> bool:
+    """A usable checkpoint: its config.json reads and names the right kind."""
+    from lyricist.core.checkpoint import read_config
+
+    try:
+        read_config(folder, kind)
+    except LyricistError:
+        return False
+    if kind in ("embeddings", "general-vectors"):  # older ones lack the pickle-free word list: retrain
+        from lyricist.explore.space import has_vectors
+
+        return has_vectors(folder)
+    return True
+
+
+def status(root: str | os.PathLike | None = None) -> list[dict]:
+    """What each default model is, where it lives, and whether it is trained.
+
+    Args:
+        root: the checkpoints folder (default ``$LYRICIST_CHECKPOINTS`` or ``./checkpoints``).
+    Returns:
+        One dict per kind, in training order: ``{"kind", "description", "path", "exists", "error",
+        "fingerprint", "trained_at", "preset", "size_mb", "metrics", "config"}``; ``error`` is a
+        one-line reason when the folder exists but is unusable (corrupt, wrong kind).
+
+    Example:
+        >>> import tempfile
+        >>> s = status(tempfile.mkdtemp())
+        >>> s[0]["exists"], s[0]["error"]
+        (False, None)
+    """
+    from lyricist.core.checkpoint import read_config, read_metrics
+
+    base = _root(root)
+    out = []
+    for kind in DEFAULT_KINDS:
+        folder = base / kind
+        row = {"kind": kind, "description": DESCRIPTIONS[kind], "path": str(folder), "exists": False,
+               "error": None, "fingerprint": None, "trained_at": None, "preset": None, "size_mb": None,
+               "metrics": {}, "config": {}}
+        if folder.exists():
+            try:
+                doc = read_config(folder, kind)
+            except LyricistError as e:
+                row["error"] = str(e)
+            else:
+                cfg_file = folder / "config.json"
+                row.update(exists=True, fingerprint=doc.get("fingerprint") or None, config=doc,
+                           metrics=read_metrics(folder),
+                           preset=(doc.get("params") or {}).get("preset") or doc.get("preset"),
+                           trained_at=_dt.datetime.fromtimestamp(cfg_file.stat().st_mtime).isoformat(
+                               timespec="seconds"),
+                           size_mb=round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20,
+                                         2))
+        out.append(row)
+    return out
+
+
+def missing(root: str | os.PathLike | None = None) -> list[str]:
+    """The kinds with no usable checkpoint under ``root``, in training order.
+
+    Example:
+        >>> import tempfile
+        >>> missing(tempfile.mkdtemp()) == list(DEFAULT_KINDS)
+        True
+    """
+    base = _root(root)
+    return [k for k in DEFAULT_KINDS if not _ready(base / k, k)]
+
+
+def check_kinds(kinds: Optional[Sequence[str]]) -> list[str]:
+    """The kinds asked for, expanded (``sentiment`` -> both models) and in training order; raise if unknown."""
+    if kinds is None:
+        return list(DEFAULT_KINDS)
+    aliases = {"sentiment": ("sentiment-lstm", "sentiment-transformer"), "lstm": ("sentiment-lstm",),
+               "transformer": ("sentiment-transformer",), "general": ("general-vectors",)}
+    wanted: set[str] = set()
+    for k in kinds:
+        if k in aliases:
+            wanted.update(aliases[k])
+        elif k in DEFAULT_KINDS:
+            wanted.add(k)
+        else:
+            raise LyricistError(f"unknown model kind {k!r}: use {', '.join(DEFAULT_KINDS)} (or sentiment)")
+    return [k for k in DEFAULT_KINDS if k in wanted]
+
+
+def _vectors_for_lstm(base: Path) -> Optional[Path]:
+    """The word vectors the LSTM starts from: general vectors, else the corpus embeddings (as find_vectors)."""
+    for kind in ("general-vectors", "embeddings"):
+        if (base / kind / "vectors.kv").is_file():
+            return base / kind
+    return None
+
+
+def _train_one(kind: str, base: Path, corpus: Optional[list[str]], preset: str, epochs: Optional[int],
+               resume: bool, progress: Optional[ProgressFn], log: Optional[Callable[[str], None]]) -> dict:
+    """Train one default model into ``base/kind``; return a short summary of its metrics."""
+    out = base / kind
+    if kind == "general-vectors":
+        from lyricist.explore.general import build_general_vectors
+
+        r = build_general_vectors(out, preset=preset, progress=progress)
+        return {"vocab_size": r["vocab_size"], "dim": r["dim"], "seconds": r["seconds"]}
+    if kind == "embeddings":
+        from lyricist.explore.space import train_embeddings
+
+        # the general vectors are their own step (general=False), built at the same preset
+        r = train_embeddings(corpus, preset, out, epochs, resume=resume, general=False,
+                             general_dir=base / "general-vectors", progress=progress, log=log)
+        return {"vocab_size": r["vocab_size"], "tokens": r["tokens"], "seconds": r["train_seconds"]}
+    if kind in ("sentiment-lstm", "sentiment-transformer"):
+        from lyricist.tone.train import train_lstm, train_transformer
+
+        if kind == "sentiment-lstm":
+            m = train_lstm(corpus, preset, out, epochs, resume, progress, vectors=_vectors_for_lstm(base), log=log)
+        else:
+            m = train_transformer(corpus, preset, out, None, epochs, resume, progress, log=log)
+        return {k: m.get(k) for k in ("val_macro_f1", "test_accuracy", "test_macro_f1", "train_seconds")}
+    if kind == "mood":
+        from lyricist.tone.mood import train_mood
+
+        m = train_mood(corpus, preset, out, progress, folds=3 if preset == "tiny" else 5, log=log)
+        return {"train_macro_f1": m.get("train_macro_f1"), "cv_macro_f1": (m.get("cv") or {}).get("macro_f1"),
+                "seconds": m.get("train_seconds")}
+    if kind == "generator":
+        from lyricist.drafting.decode import train_generator
+
+        m = train_generator(corpus, preset, out, None, epochs, resume, progress, log=log)
+        return {k: m.get(k) for k in ("val_ppl", "test_ppl", "train_seconds")}
+    raise LyricistError(f"unknown model kind {kind!r}")  # pragma: no cover - check_kinds guards this
+
+
+def train_defaults(kinds: Optional[Sequence[str]] = None, corpus: Optional[Sequence[str | os.PathLike]] = None,
+                   preset: str = "default", root: str | os.PathLike | None = None, only_missing: bool = True,
+                   epochs: Optional[int] = None, resume: bool = False, progress: Optional[ProgressFn] = None,
+                   log: Optional[Callable[[str], None]] = None) -> dict:
+    """Train the default models (all, or ``kinds``) in dependency order, each in its own progress range.
+
+    Args:
+        kinds: which models (default all of :data:`DEFAULT_KINDS`; ``sentiment`` means both sentiment models).
+        corpus: files/folders to train on (default: the bundled corpus). Plain songs train the
+            embeddings and the generator; the sentiment and mood models need labels, and fall back
+            to the bundled labeled data (with a warning in the result) when ``corpus`` has none.
+        preset: ``tiny`` (tests, about a minute for all), ``default`` or ``full``.
+        root: checkpoints folder (default ``$LYRICIST_CHECKPOINTS`` or ``./checkpoints``).
+        only_missing: skip models that already have a usable checkpoint.
+        epochs: override each neural model's epochs.
+        resume: continue interrupted runs from their saved state.
+        progress: ``(fraction, message)`` callback over the whole run.
+        log: one-line notes (the CLI prints them on stderr).
+    Returns:
+        ``{"root", "preset", "trained": {kind: summary}, "skipped": [kind...], "warnings": [...],
+        "seconds"}``.
+
+    Raises:
+        LyricistError: bad preset/kind, or a model that cannot be trained on the data given.
+
+    Example:
+        >>> train_defaults(["mood"], preset="tiny", root="/tmp/ck")["trained"]["mood"]["seconds"] < 60  # doctest: +SKIP
+        True
+    """
+    preset_check(preset)
+    todo = check_kinds(kinds)
+    base = _root(root)
+    base.mkdir(parents=True, exist_ok=True)
+    paths = [str(p) for p in corpus] if corpus else None
+    if paths:
+        for p in paths:
+            if not Path(p).exists():
+                raise LyricistError(f"no such corpus: {p} (check the path)")
+    skipped = [k for k in todo if only_missing and _ready(base / k, k)]
+    todo = [k for k in todo if k not in skipped]
+    total = sum(_WEIGHTS[k] for k in todo) or 1.0
+    say = log or (lambda s: None)
+    trained: dict = {}
+    warnings: list[str] = []
+    t0 = time.perf_counter()
+    done = 0.0
+    for n, kind in enumerate(todo, 1):
+        part = scaled(progress, done / total, (done + _WEIGHTS[kind]) / total)
+        step = (lambda f, m="", _k=kind, _n=n: part(f, f"{_k} ({_n}/{len(todo)})" + (f": {m}" if m else ""))) \
+            if part else None
+        report(step, 0.0, "starting")
+        say(f"training {kind} ({n}/{len(todo)}, preset {preset})")
+        t1 = time.perf_counter()
+        try:
+            summary = _train_one(kind, base, paths, preset, epochs, resume, step, log)
+        except LyricistError as e:
+            if not (paths and kind in _LABELED):
+                raise
+            # the user's corpus has no usable labels for this model: train it on the bundled data
+            msg = f"{kind}: your corpus cannot train it ({e}); trained on the bundled corpus instead"
+            warnings.append(msg)
+            say(f"warning: {msg}")
+            summary = _train_one(kind, base, None, preset, epochs, resume, step, log)
+        summary["wall_seconds"] = round(time.perf_counter() - t1, 2)
+        trained[kind] = summary
+        done += _WEIGHTS[kind]
+        report(progress, done / total, f"{kind} done")
+    report(progress, 1.0, "all models ready")
+    return {"root": str(base), "preset": preset, "trained": trained, "skipped": skipped, "warnings": warnings,
+            "seconds": round(time.perf_counter() - t0, 2)}
+
+
+def build_tiny_checkpoints(root: str | os.PathLike, epochs: int = 1) -> dict:
+    """All six default models at preset ``tiny`` under ``root`` (the app's tests; about a minute on 2 cores).
+
+    ``epochs`` (1) caps every neural model: these checkpoints only have to load and answer, not be good.
+
+    Example:
+        >>> build_tiny_checkpoints("/tmp/tiny")["preset"]   # doctest: +SKIP
+        'tiny'
+    """
+    from lyricist.core.loop import reset_accelerate_state
+
+    reset_accelerate_state()
+    try:
+        return train_defaults(preset="tiny", root=root, only_missing=False, epochs=epochs)
+    finally:
+        reset_accelerate_state()
+
+
+def app_path() -> Path:
+    """``app.py`` at the repository root (beside ``corpora/``).
+
+    Raises:
+        LyricistError: lyricist is installed without its app (not from a source checkout).
+    """
+    from lyricist.core.config import CORPORA_DIR
+
+    path = CORPORA_DIR.parent / "app.py"
+    if not path.is_file():
+        raise LyricistError(f"the app is not at {path}: run `lyricist demo` from a source checkout "
+                            "(pip install -e .)")
+    return path
+
+
+def demo_command(port: int = 8501) -> list[str]:
+    """The command that serves the app on 127.0.0.1 (what ``lyricist demo`` runs).
+
+    Example:
+        >>> demo_command(8502)[:4]   # doctest: +SKIP
+        ['/usr/bin/python3', '-m', 'streamlit', 'run']
+    """
+    import sys
+
+    if not isinstance(port, int) or not 1024 <= port <= 65535:
+        raise LyricistError(f"--port must be between 1024 and 65535, got {port}")
+    return [sys.executable, "-m", "streamlit", "run", str(app_path()), "--server.address", "127.0.0.1",
+            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]

@@ -1,1 +1,0 @@
-"""Neural network modules and their configs (no data loading, no accelerate)."""
