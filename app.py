@@ -1,28 +1,9 @@
-"""lyricist's app: draft, score and explore in one place.
+"""``streamlit run app.py``: the app from a source checkout (it lives in lyricist/app/streamlit_app.py).
 
-Run it with ``streamlit run app.py`` (or ``lyricist demo``, which trains any missing
-default model first). This file only sets the page up and the navigation; each page
-is laid out by a module in ``lyricist/app/ui/`` and models load once under
-``st.cache_resource`` (``lyricist/app/ui/common.py``).
+Streamlit reruns this script on every interaction, so it runs the page module afresh each time
+instead of importing it once.
 """
 
-import os
+import runpy
 
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-
-import streamlit as st  # noqa: E402
-
-from lyricist.app.ui import draft, explore, models, tone  # noqa: E402
-
-st.set_page_config(page_title="lyricist", page_icon=":material/music_note:", layout="wide")
-# Streamlit's default top padding (6rem) pushes results below the fold on a laptop screen.
-st.html("<style>[data-testid='stMainBlockContainer'], .block-container {padding-top: 2.2rem;}</style>")
-
-pages = [
-    st.Page(draft.render, title="Draft", icon=":material/edit_note:", url_path="draft", default=True),
-    st.Page(tone.render, title="Tone", icon=":material/monitor_heart:", url_path="tone"),
-    st.Page(explore.render, title="Explore", icon=":material/travel_explore:", url_path="explore"),
-    st.Page(models.render, title="Models", icon=":material/tune:", url_path="models"),
-]
-st.navigation(pages).run()
+runpy.run_module("lyricist.app.streamlit_app", run_name="__main__")

@@ -1,7 +1,19 @@
-"""Shared test setup: offline, quiet, seeded, and accelerate reset between tests."""
+"""Shared test setup: offline, quiet, seeded, accelerate reset between tests, and the tiny models.
 
+Fixtures:
+    tiny_checkpoints: a folder with all six default models at preset ``tiny``, built once per
+        test session (about a minute); ``$LYRICIST_TINY_ROOT`` reuses a folder built before.
+    use_checkpoints: ``use_checkpoints(root)`` points ``$LYRICIST_CHECKPOINTS`` at ``root``
+        for the test (the app and the library read it in-process).
+
+A skip other than the docstring examples' ``+SKIP`` is reported at the end of the run, so a
+test that quietly stopped running is seen.
+"""
+
+import contextlib
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -22,3 +34,54 @@ def _reset_accelerate():
     reset_accelerate_state()
     yield
     reset_accelerate_state()
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoints(tmp_path_factory) -> Path:
+    """All six default models at preset ``tiny``, built once for the whole session."""
+    reuse = os.environ.get("LYRICIST_TINY_ROOT")  # a folder built before, to iterate on the tests quickly
+    if reuse and Path(reuse).is_dir():
+        return Path(reuse)
+    import torch
+
+    from lyricist.app.defaults import build_tiny_checkpoints
+    from lyricist.core.hf import torch_threads
+
+    root = tmp_path_factory.mktemp("tiny") / "checkpoints"
+    with torch_threads(min(2, torch.get_num_threads())):
+        build_tiny_checkpoints(root)
+    return root
+
+
+@contextlib.contextmanager
+def _checkpoints_env(root):
+    old = os.environ.get("LYRICIST_CHECKPOINTS")
+    os.environ["LYRICIST_CHECKPOINTS"] = str(root)
+    try:
+        yield Path(root)
+    finally:
+        if old is None:
+            os.environ.pop("LYRICIST_CHECKPOINTS", None)
+        else:
+            os.environ["LYRICIST_CHECKPOINTS"] = old
+
+
+@pytest.fixture(scope="session")
+def use_checkpoints():
+    """``with use_checkpoints(root):`` points ``$LYRICIST_CHECKPOINTS`` at ``root`` inside the block."""
+    return _checkpoints_env
+
+
+# ----------------------------------------------------------------- unexpected skips
+#: skip reasons that are intended: docstring examples marked +SKIP (they need trained default models)
+EXPECTED_SKIPS = ("all tests skipped by +SKIP option",)
+
+
+def pytest_terminal_summary(terminalreporter):
+    odd = [r for r in terminalreporter.stats.get("skipped", [])
+           if not any(reason in str(r.longrepr) for reason in EXPECTED_SKIPS)]
+    if odd:
+        terminalreporter.write_sep("=", "warning: unexpected skips", yellow=True, bold=True)
+        for r in odd:
+            reason = r.longrepr[2] if isinstance(r.longrepr, tuple) else str(r.longrepr)
+            terminalreporter.write_line(f"WARNING skipped {r.nodeid}: {reason}", yellow=True)

@@ -1,6 +1,6 @@
 """The Streamlit app, page by page, through ``streamlit.testing.v1.AppTest`` on tiny real checkpoints.
 
-The checkpoints are built once (tests/_tiny.py); ``$LYRICIST_CHECKPOINTS`` points the
+The checkpoints are built once per session (``tiny_checkpoints`` in conftest.py); ``$LYRICIST_CHECKPOINTS`` points the
 app at them (AppTest runs the script in this process, so it sees os.environ).
 """
 
@@ -14,22 +14,17 @@ import pytest
 pytest.importorskip("streamlit.testing.v1")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from _tiny import checkpoints_env, tiny_root  # noqa: E402
-
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 120  # first runs load MiniLM and the tiny models; later runs take well under a second
 
 
 @pytest.fixture(scope="module")
-def tiny():
-    import torch
+def tiny(tiny_checkpoints, use_checkpoints):
+    from lyricist.core.hf import torch_threads
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny models decode fastest on one thread, and leave the other core free
-    root = tiny_root()
-    with checkpoints_env(root):
-        yield root
-    torch.set_num_threads(before)
+    # tiny models decode fastest on one thread, and leave the other core free
+    with torch_threads(1), use_checkpoints(tiny_checkpoints):
+        yield tiny_checkpoints
 
 
 def page(name: str) -> AppTest:
@@ -128,8 +123,8 @@ def test_draft_continues_from_the_users_lines(tiny):
     assert len(at.session_state["draft"]["lines"]) == 6
 
 
-def test_empty_state_offers_to_train(tmp_path):
-    with checkpoints_env(tmp_path / "none"):
+def test_empty_state_offers_to_train(tmp_path, use_checkpoints):
+    with use_checkpoints(tmp_path / "none"):
         at = ok(page("draft").run())
         assert any("No generator model yet" in i.value for i in at.info)
         assert "Train the default models" in [b.label for b in at.button]
@@ -242,19 +237,19 @@ def test_models_page_lists_every_model_with_metrics(tiny):
     assert "Train" in [b.label for b in at.button]
 
 
-def test_models_page_reports_a_corrupt_checkpoint(tmp_path):
+def test_models_page_reports_a_corrupt_checkpoint(tmp_path, use_checkpoints):
     bad = tmp_path / "ck" / "mood"
     bad.mkdir(parents=True)
     (bad / "config.json").write_text("{not json", encoding="utf-8")
-    with checkpoints_env(tmp_path / "ck"):
+    with use_checkpoints(tmp_path / "ck"):
         at = page("models").run()
     assert not at.exception
     assert len(at.error) == 1 and at.error[0].value.startswith("mood: corrupt")
     assert at.dataframe[0].value.set_index("model").loc["mood", "state"] == "unusable"
 
 
-def test_models_page_trains_with_progress_and_a_clear_end_state(tmp_path):
-    with checkpoints_env(tmp_path / "ck"):
+def test_models_page_trains_with_progress_and_a_clear_end_state(tmp_path, use_checkpoints):
+    with use_checkpoints(tmp_path / "ck"):
         at = ok(page("models").run())
         assert (at.dataframe[0].value["state"] == "missing").all()
         at.multiselect[0].set_value(["mood"])

@@ -1,6 +1,6 @@
 """End to end: the real app served by streamlit, driven page by page in headless Chromium.
 
-Runs on tiny checkpoints (tests/_tiny.py). With ``LYRICIST_SCREENSHOTS=docs/screenshots``
+Runs on tiny checkpoints (``tiny_checkpoints`` in conftest.py). With ``LYRICIST_SCREENSHOTS=docs/screenshots``
 it uses the default models instead (``$LYRICIST_SCREENSHOT_MODELS`` or ./checkpoints) and
 saves the README's screenshots there; otherwise the screenshots go to tmp_path.
 Needs Debian's chromium (/usr/bin/chromium) and the playwright package (scripts/install.sh --dev).
@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from _tiny import tiny_root
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +56,7 @@ def shots(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def models() -> Path:
+def models(request) -> Path:
     if os.environ.get("LYRICIST_SCREENSHOTS"):
         from lyricist.app.defaults import missing
 
@@ -67,7 +66,7 @@ def models() -> Path:
             pytest.fail(f"README screenshots need the default models; missing in {root}: {', '.join(gone)} "
                         "(run `lyricist train all`)")
         return root
-    return tiny_root()
+    return request.getfixturevalue("tiny_checkpoints")
 
 
 @pytest.fixture(scope="module")

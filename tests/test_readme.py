@@ -6,7 +6,6 @@ import os
 import re
 from pathlib import Path
 
-from _tiny import checkpoints_env, tiny_root
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -24,10 +23,10 @@ def test_architecture_table_names_real_files():
             assert (REPO / base / path).exists(), f"README names {path}, which does not exist"
 
 
-def test_library_example_runs_on_tiny_models():
+def test_library_example_runs_on_tiny_models(tiny_checkpoints, use_checkpoints):
     block = re.search(r"```python\n(.*?)```", README[README.index("## The library"):], flags=re.S).group(1)
     cwd = os.getcwd()
-    with checkpoints_env(tiny_root()):
+    with use_checkpoints(tiny_checkpoints):
         os.chdir(REPO)
         try:
             scope: dict = {}

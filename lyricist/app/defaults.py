@@ -281,18 +281,8 @@ def build_tiny_checkpoints(root: str | os.PathLike, epochs: int = 1) -> dict:
 
 
 def app_path() -> Path:
-    """``app.py`` at the repository root (beside ``corpora/``).
-
-    Raises:
-        LyricistError: lyricist is installed without its app (not from a source checkout).
-    """
-    from lyricist.core.config import CORPORA_DIR
-
-    path = CORPORA_DIR.parent / "app.py"
-    if not path.is_file():
-        raise LyricistError(f"the app is not at {path}: run `lyricist demo` from a source checkout "
-                            "(pip install -e .)")
-    return path
+    """The Streamlit script of the app, ``lyricist/app/streamlit_app.py`` (installed with the package)."""
+    return Path(__file__).resolve().parent / "streamlit_app.py"
 
 
 def demo_command(port: int = 8501) -> list[str]:

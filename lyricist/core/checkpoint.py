@@ -31,6 +31,7 @@ from typing import Any, Iterator
 
 from lyricist.core.config import VERSION
 from lyricist.core.errors import LyricistError
+from lyricist.core.kinds import train_command
 
 FORMAT_VERSION = 1
 
@@ -139,16 +140,16 @@ def read_config(folder: str | os.PathLike, kind: str | None = None) -> dict:
     what = kind or "model"
     if not folder.exists():
         raise LyricistError(f"no {what} checkpoint at {folder}: train one with "
-                            f"`lyricist train {_train_name(kind)}` or pass --model DIR")
+                            f"`lyricist train {train_command(kind)}` or pass --model DIR")
     path = folder / "config.json"
     if not path.is_file():
         raise LyricistError(f"{folder} is not a lyricist {what} checkpoint (no config.json): "
-                            f"retrain it with `lyricist train {_train_name(kind)}`")
+                            f"retrain it with `lyricist train {train_command(kind)}`")
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise LyricistError(f"corrupt {path} ({e.__class__.__name__}): retrain with "
-                            f"`lyricist train {_train_name(kind)}`") from None
+                            f"`lyricist train {train_command(kind)}`") from None
     if not isinstance(doc, dict):
         raise LyricistError(f"corrupt {path}: expected a JSON object; retrain the model")
     if kind and doc.get("kind") != kind:
@@ -175,8 +176,3 @@ def file_sha1(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
         while block := f.read(chunk):
             h.update(block)
     return h.hexdigest()
-
-
-def _train_name(kind: str | None) -> str:
-    return {"sentiment-lstm": "sentiment", "sentiment-transformer": "sentiment",
-            None: "all"}.get(kind, kind or "all")

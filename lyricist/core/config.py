@@ -1,7 +1,8 @@
 """Shared settings: version, label sets, presets and where checkpoints live.
 
 Model configs are typed dataclasses defined beside the model they build
-(``embeddings.EmbeddingConfig``, ``models.lstm.LSTMConfig``, ...); this module
+(``explore.train.EmbeddingConfig``, ``tone.lstm.LSTMConfig``, ...) and the kinds of model are
+listed in :mod:`lyricist.core.kinds`; this module
 holds what all of them share. It imports nothing else from lyricist and never
 torch, so the CLI can start fast.
 
@@ -23,10 +24,10 @@ SENTIMENT_LABELS = ("negative", "neutral", "positive")
 MOOD_LABELS = ("happy", "angry", "sad", "relaxed")
 EMOTIONS = ("anger", "anticipation", "disgust", "fear", "joy", "sadness", "surprise", "trust")
 PRESETS = ("tiny", "default", "full")
-KINDS = ("embeddings", "sentiment-lstm", "sentiment-transformer", "mood", "generator")
 
-#: The bundled corpus (songs, comments and labeled lines) shipped in the repo.
-CORPORA_DIR = Path(__file__).resolve().parents[2] / "corpora"
+#: The bundled corpus (songs, comments and labeled lines), shipped inside the package
+#: (``corpora/`` at the repository root links to it).
+CORPORA_DIR = Path(__file__).resolve().parents[1] / "corpora"
 
 #: Longest input the scorer and the app accept in one go, in characters.
 MAX_SONG_CHARS = 20_000
@@ -45,7 +46,7 @@ def checkpoint_dir(kind: str, override: str | os.PathLike | None = None) -> Path
     """Where the model of ``kind`` lives: the flag, then the env var, then ./checkpoints.
 
     Args:
-        kind: one of :data:`KINDS` (or a sub-folder such as ``general-vectors``).
+        kind: a kind's folder name (see :mod:`lyricist.core.kinds`).
         override: a folder given by the user with ``--model``.
     """
     if override:
@@ -54,7 +55,7 @@ def checkpoint_dir(kind: str, override: str | os.PathLike | None = None) -> Path
 
 
 def bundled_corpus() -> Path:
-    """Path of the bundled corpus folder (``corpora/`` at the repo root)."""
+    """Path of the bundled corpus folder (``lyricist/corpora``, linked as ``corpora/`` at the repo root)."""
     return CORPORA_DIR
 
 
