@@ -296,5 +296,7 @@ def demo_command(port: int = 8501) -> list[str]:
 
     if not isinstance(port, int) or not 1024 <= port <= 65535:
         raise LyricistError(f"--port must be between 1024 and 65535, got {port}")
+    # the settings of the repo's .streamlit/config.toml, as flags: a pip-installed lyricist has no such file
     return [sys.executable, "-m", "streamlit", "run", str(app_path()), "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal", "--theme.base", "light"]
