@@ -49,8 +49,9 @@ def main() -> int:
     from common import machine, write_section
 
     from lyricist.core.metrics import accuracy, macro_f1
-    from lyricist.tone.mood import (LEXICON_FEATURES, MoodConfig, cross_validate, embedding_features, lexicon_features,
-                               load_mood_songs, quadrant_predict)
+    from lyricist.tone.mood import (LEXICON_FEATURES, MoodConfig, embedding_features, lexicon_features, load_mood_songs,
+                                    quadrant_predict)
+    from lyricist.tone.mood_train import cross_validate
 
     lines, moods, _, _ = load_mood_songs([path], text_col="lyrics", label_col="mood")
     y = np.array(moods)

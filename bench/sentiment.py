@@ -226,7 +226,9 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from lyricist.core.checkpoint import read_metrics
-    from lyricist.tone.scorers import EnsembleScorer, LexiconScorer, classify_file, load_scorer, tone_report
+    from lyricist.tone.bulk import classify_file
+    from lyricist.tone.report import tone_report
+    from lyricist.tone.scorers import EnsembleScorer, LexiconScorer, load_scorer
 
     if args.train or args.retrain:
         train_models(args.checkpoints, args.retrain)

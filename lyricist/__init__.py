@@ -34,9 +34,9 @@ _API = {
     "axis_words": "explore.space", "map_figure": "explore.space", "export_projector": "explore.space",
     "evaluate_embeddings": "explore.space",
     # tone
-    "load_scorer": "tone.scorers", "tone_report": "tone.scorers", "arc_figure": "tone.scorers",
-    "classify_file": "tone.scorers", "evaluate_sentiment": "tone.scorers", "train_sentiment": "tone.scorers",
-    "train_mood": "tone.mood", "predict_mood": "tone.mood", "evaluate_mood": "tone.mood",
+    "load_scorer": "tone.scorers", "tone_report": "tone.report", "arc_figure": "tone.report",
+    "classify_file": "tone.bulk", "evaluate_sentiment": "tone.eval", "train_sentiment": "tone.train",
+    "train_mood": "tone.mood_train", "predict_mood": "tone.mood", "evaluate_mood": "tone.eval",
     # drafting
     "train_generator": "drafting.decode", "load_generator": "drafting.decode", "warm_up": "drafting.decode", "draft": "drafting.decode",
     "lock": "drafting.decode",

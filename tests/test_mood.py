@@ -9,8 +9,10 @@ from typer.testing import CliRunner
 
 from lyricist.app.cli import app
 from lyricist.core.errors import LyricistError
-from lyricist.tone.mood import (LEXICON_FEATURES, MoodConfig, chunks_of, cross_validate, evaluate_mood,
-                           lexicon_features, load_mood, normalise_mood, predict_mood, quadrant_mood, train_mood)
+from lyricist.tone.eval import evaluate_mood
+from lyricist.tone.mood import (LEXICON_FEATURES, MoodConfig, chunks_of, lexicon_features, load_mood, normalise_mood,
+                                predict_mood, quadrant_mood)
+from lyricist.tone.mood_train import cross_validate, train_mood
 
 WORDS = {
     "happy": ["dance", "party", "smile", "sunshine", "celebrate", "laugh", "joy", "wonderful"],
@@ -149,7 +151,7 @@ def test_cli_train_mood_json(song_dir, tmp_path):
 
 
 def test_tone_report_uses_trained_mood_model(mood_dir):
-    from lyricist.tone.scorers import tone_report
+    from lyricist.tone.report import tone_report
 
     r = tone_report("Tears and sorrow\nI cry alone, so lonely and lost", scorer="lexicon", mood_model=mood_dir[0])
     assert r["overall"]["mood_source"] == "model" and r["overall"]["mood"] in ("happy", "angry", "sad", "relaxed")

@@ -11,8 +11,10 @@ from typer.testing import CliRunner
 from lyricist.app.cli import app
 from lyricist.core.errors import LyricistError
 from lyricist.lang.lexicon import emotions, english_share, label_of, lexicon_probs, vader_compound
-from lyricist.tone.scorers import (EnsembleScorer, LexiconScorer, classify_file, evaluate_sentiment, load_scorer,
-                                tone_report)
+from lyricist.tone.bulk import classify_file
+from lyricist.tone.eval import evaluate_sentiment
+from lyricist.tone.report import tone_report
+from lyricist.tone.scorers import EnsembleScorer, LexiconScorer, load_scorer
 from lyricist.core.loop import reset_accelerate_state
 
 SONG = """[Verse 1]
@@ -83,7 +85,7 @@ def toy_csv(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def lstm_dir(tmp_path_factory, toy_csv):
-    from lyricist.tone.train import train_lstm
+    from lyricist.tone.train_lstm import train_lstm
 
     reset_accelerate_state()
     out = tmp_path_factory.mktemp("ck") / "sentiment-lstm"
@@ -94,7 +96,7 @@ def lstm_dir(tmp_path_factory, toy_csv):
 
 @pytest.fixture(scope="module")
 def transformer_dir(tmp_path_factory, toy_csv):
-    from lyricist.tone.train import train_transformer
+    from lyricist.tone.train_transformer import train_transformer
 
     reset_accelerate_state()
     out = tmp_path_factory.mktemp("ck") / "sentiment-transformer"
@@ -184,7 +186,7 @@ def test_corrupt_or_mismatched_checkpoint_is_a_one_line_error(lstm_dir, tmp_path
 
 
 def test_lstm_resume_continues_from_state(toy_csv, tmp_path):
-    from lyricist.tone.train import train_lstm
+    from lyricist.tone.train_lstm import train_lstm
 
     out = tmp_path / "sentiment-lstm"
     m = train_lstm([toy_csv], preset="tiny", out_dir=out, epochs=1)
@@ -230,7 +232,7 @@ def test_auto_without_models_falls_back_to_lexicon(tmp_path, monkeypatch):
 
 
 def test_bad_base_model_is_a_clear_error(toy_csv, tmp_path):
-    from lyricist.tone.train import train_transformer
+    from lyricist.tone.train_transformer import train_transformer
 
     with pytest.raises(LyricistError, match="cannot load base model"):
         train_transformer([toy_csv], preset="tiny", out_dir=tmp_path / "t", base_model=str(tmp_path / "nope"))
@@ -277,7 +279,7 @@ def test_tone_report_warns_on_other_languages():
 
 
 def test_arc_figure_has_points_and_sections():
-    from lyricist.tone.scorers import arc_figure
+    from lyricist.tone.report import arc_figure
 
     fig = arc_figure(tone_report(SONG, scorer="lexicon"))
     assert len(fig.data) == 2 and len(fig.data[0].x) == 9
@@ -471,7 +473,7 @@ def test_cli_train_lr_reaches_the_saved_config(tmp_path, toy_csv):
 def test_lstm_vectors_come_from_folders_or_word2vec_files_never_pickles(tmp_path, lstm_dir):
     from gensim.models import KeyedVectors
 
-    from lyricist.tone.train import find_vectors
+    from lyricist.tone.vectors import find_vectors
 
     kv = KeyedVectors(4)
     kv.add_vectors(["love", "rain"], np.eye(2, 4, dtype=np.float32))

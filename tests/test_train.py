@@ -59,7 +59,7 @@ def test_bf16_inference_agrees_with_fp32():
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
-    from lyricist.tone.train import transformer_probs
+    from lyricist.tone.encode import transformer_probs
 
     torch.manual_seed(0)
     model = BertForSequenceClassification(BertConfig(vocab_size=50, hidden_size=32, num_hidden_layers=2,
@@ -79,7 +79,7 @@ def test_training_runs_on_the_gpu_in_bf16(tmp_path):
 
     if not torch.cuda.is_available():
         pytest.skip("no CUDA device")
-    from lyricist.tone.train import train_transformer
+    from lyricist.tone.train_transformer import train_transformer
 
     m = train_transformer(preset="tiny", out_dir=tmp_path / "tf")
     assert m["device"].startswith("cuda")

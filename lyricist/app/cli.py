@@ -430,7 +430,8 @@ def score_cmd(file: Optional[str] = typer.Argument(None, help="Lyrics file, or '
               plot: Optional[Path] = typer.Option(None, "--plot", help="Also write the emotional arc as HTML here."),
               as_json: bool = JSON) -> None:
     """Emotional tone of a song: each line, each section, and the whole song (valence, label, mood, emotions)."""
-    from lyricist.tone.scorers import arc_figure, load_scorer, tone_report
+    from lyricist.tone.report import arc_figure, tone_report
+    from lyricist.tone.scorers import load_scorer
 
     text = _read_song_input(file)
     sc = load_scorer("auto" if model else scorer, model)
@@ -453,7 +454,8 @@ def classify_cmd(file: Path = typer.Argument(..., help="Comments file: CSV/TSV/J
                  as_json: bool = JSON) -> None:
     """Classify listener comments in bulk: a predictions CSV and the distribution of labels."""
     from lyricist.core.progress import rich_progress
-    from lyricist.tone.scorers import classify_file, load_scorer
+    from lyricist.tone.bulk import classify_file
+    from lyricist.tone.scorers import load_scorer
 
     if batch_size < 1:
         raise LyricistError("--batch-size must be at least 1")
@@ -501,7 +503,7 @@ def eval_sentiment_cmd(data: Path = typer.Option(..., "--data", help="Labeled CS
                        as_json: bool = JSON) -> None:
     """Accuracy, macro-F1 and confusion on labeled texts (binary data sets: on the two polar classes)."""
     from lyricist.core.progress import rich_progress
-    from lyricist.tone.scorers import evaluate_sentiment
+    from lyricist.tone.eval import evaluate_sentiment
 
     with rich_progress("Evaluating", enabled=not as_json) as p:
         r = evaluate_sentiment(data, text_col=text_col, label_col=label_col, model=model, scorer=scorer,
@@ -517,7 +519,7 @@ def eval_mood_cmd(data: Path = typer.Option(..., "--data", help="Labeled songs: 
                   model: Optional[Path] = typer.Option(None, "--model", help="A song-mood checkpoint folder."),
                   as_json: bool = JSON) -> None:
     """Accuracy, macro-F1 and confusion of the song-mood model (happy/angry/sad/relaxed)."""
-    from lyricist.tone.mood import evaluate_mood
+    from lyricist.tone.eval import evaluate_mood
     from lyricist.core.progress import rich_progress
 
     with rich_progress("Evaluating", enabled=not as_json) as p:
@@ -554,15 +556,15 @@ def train_sentiment_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
     """Train the sentiment classifiers (LSTM over word2vec, fine-tuned MiniLM) on labeled texts."""
     from lyricist.core.config import preset_check
     from lyricist.core.progress import rich_progress
-    from lyricist.tone.scorers import train_sentiment
+    from lyricist.tone.train import train_sentiment
 
     preset_check(preset)
     log = None if as_json else _log
     with rich_progress("Training sentiment", enabled=not as_json) as p:
-        r = train_sentiment([str(c) for c in corpus] if corpus else None, preset, out, arch, base_model, epochs,
-                            resume, p, vectors=vectors, text_col=text_col, label_col=label_col,
-                            max_examples=max_examples, max_seconds=max_seconds, min_words=min_words, lr=lr,
-                            log=log)
+        r = train_sentiment([str(c) for c in corpus] if corpus else None, preset=preset, out_dir=out, progress=p,
+                            resume=resume, arch=arch, base_model=base_model, epochs=epochs, vectors=vectors,
+                            text_col=text_col, label_col=label_col, max_examples=max_examples,
+                            max_seconds=max_seconds, min_words=min_words, lr=lr, log=log)
     emit(r, as_json, _train_sentiment_text)
 
 
@@ -594,14 +596,14 @@ def train_mood_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--corpus",
                    as_json: bool = JSON) -> None:
     """Train the song-mood model (happy/angry/sad/relaxed) and report its cross-validated macro-F1."""
     from lyricist.core.config import preset_check
-    from lyricist.tone.mood import train_mood
+    from lyricist.tone.mood_train import train_mood
     from lyricist.core.progress import rich_progress
 
     preset_check(preset)
     log = None if as_json else _log
     with rich_progress("Training mood", enabled=not as_json) as p:
-        r = train_mood([str(c) for c in corpus] if corpus else None, preset, out, p, text_col=text_col,
-                       label_col=label_col, folds=folds, log=log, features=features)
+        r = train_mood([str(c) for c in corpus] if corpus else None, preset=preset, out_dir=out, progress=p,
+                       text_col=text_col, label_col=label_col, folds=folds, log=log, features=features)
     emit(r, as_json, lambda m: (f"{m['n']} songs, features {m['features']} ({m['n_features']}): train macro-F1 "
                                 f"{m['train_macro_f1']:.3f}" + (f", {m['cv']['folds']}-fold CV macro-F1 "
                                                                f"{m['cv']['macro_f1']:.3f} ± {m['cv']['macro_f1_std']:.3f}"

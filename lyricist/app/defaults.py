@@ -169,17 +169,21 @@ def _train_one(kind: str, base: Path, corpus: Optional[list[str]], preset: str, 
                              general_dir=base / "general-vectors", progress=progress, log=log)
         return {"vocab_size": r["vocab_size"], "tokens": r["tokens"], "seconds": r["train_seconds"]}
     if kind in ("sentiment-lstm", "sentiment-transformer"):
-        from lyricist.tone.train import train_lstm, train_transformer
+        from lyricist.tone.train_lstm import train_lstm
+        from lyricist.tone.train_transformer import train_transformer
 
         if kind == "sentiment-lstm":
-            m = train_lstm(corpus, preset, out, epochs, resume, progress, vectors=_vectors_for_lstm(base), log=log)
+            m = train_lstm(corpus, preset=preset, out_dir=out, progress=progress, resume=resume, epochs=epochs,
+                           vectors=_vectors_for_lstm(base), log=log)
         else:
-            m = train_transformer(corpus, preset, out, None, epochs, resume, progress, log=log)
+            m = train_transformer(corpus, preset=preset, out_dir=out, progress=progress, resume=resume,
+                                  epochs=epochs, log=log)
         return {k: m.get(k) for k in ("val_macro_f1", "test_accuracy", "test_macro_f1", "train_seconds")}
     if kind == "mood":
-        from lyricist.tone.mood import train_mood
+        from lyricist.tone.mood_train import train_mood
 
-        m = train_mood(corpus, preset, out, progress, folds=3 if preset == "tiny" else 5, log=log)
+        m = train_mood(corpus, preset=preset, out_dir=out, progress=progress, folds=3 if preset == "tiny" else 5,
+                       log=log)
         return {"train_macro_f1": m.get("train_macro_f1"), "cv_macro_f1": (m.get("cv") or {}).get("macro_f1"),
                 "seconds": m.get("train_seconds")}
     if kind == "generator":

@@ -8,7 +8,8 @@ of word ids is replaced by the unknown id ("word dropout") so that the model
 learns what to do with words it has never seen.
 
 This module only defines the network. Data loading, vocabularies and the
-training loop live in :mod:`lyricist.tone.scorers` and :mod:`lyricist.core.loop`.
+training loop live in :mod:`lyricist.tone.data`, :mod:`lyricist.tone.vectors`,
+:mod:`lyricist.tone.train_lstm` and :mod:`lyricist.core.loop`.
 
 Example:
     >>> import torch

@@ -1,4 +1,4 @@
-"""Song mood (happy / angry / sad / relaxed): features, training, cross-validation, prediction.
+"""Song mood (happy / angry / sad / relaxed): features, the classifier, its checkpoint, prediction.
 
 A song's mood is one of Russell's quadrants: happy (positive, high energy),
 angry (negative, high), sad (negative, low), relaxed (positive, low). The
@@ -13,7 +13,8 @@ model is a multinomial logistic regression over two feature blocks:
 ``features="both"`` concatenates them. Which set to use was picked by
 5-fold cross-validation on the NJU-MusicMood train split (``bench/mood.py``).
 Without a trained model, :func:`quadrant_mood` maps the valence and arousal
-signs to a quadrant (the lexicon baseline).
+signs to a quadrant (the lexicon baseline). Training and cross-validation
+live in :mod:`lyricist.tone.mood_train`, evaluation in :mod:`lyricist.tone.eval`.
 
 The checkpoint holds no pickle: the coefficients, intercepts and the
 standardisation statistics are safetensors arrays, and ``config.json``
@@ -27,18 +28,22 @@ Example:
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
 from lyricist.core.cache import ModelCache
+from lyricist.core.checkpoint import read_config, write_config
 from lyricist.core.config import MOOD_LABELS, bundled_corpus, checkpoint_dir, preset_check
 from lyricist.core.errors import LyricistError
 from lyricist.core.hf import load_encoder, mean_pool, minilm_path
+from lyricist.core.loop import dataclass_from_dict
 from lyricist.core.progress import ProgressFn, report, scaled
+from lyricist.lang.corpus import fingerprint, parse_song, read_songs
+from lyricist.lang.lexicon import NRC_KEYS, arousal, arousal_counts, emotion_counts, vader_compound
+from lyricist.lang.text import tokens_many
 
 FEATURE_SETS = ("lexicon", "embedding", "both")
 
@@ -100,8 +105,6 @@ _SECOND = {"you", "your", "yours", "yourself", "you're", "you've", "you'll", "yo
 def song_lines(song) -> list[str]:
     """Non-empty lyric lines of a ``corpus.Song``, a list of lines, or a text."""
     if isinstance(song, str):
-        from lyricist.lang.corpus import parse_song
-
         song = parse_song(song)
     if hasattr(song, "lines"):
         return [ln.text for ln in song.lines if ln.text.strip()]
@@ -116,9 +119,6 @@ def lexicon_features(lines: Sequence[str]) -> np.ndarray:
         >>> v.shape == (len(LEXICON_FEATURES),), float(v[0]) > 0
         (True, True)
     """
-    from lyricist.lang.lexicon import NRC_KEYS, arousal_counts, emotion_counts, vader_compound
-    from lyricist.lang.text import tokens_many
-
     lines = [ln for ln in lines if ln.strip()]
     if not lines:
         return np.zeros(len(LEXICON_FEATURES), dtype=np.float32)
@@ -221,24 +221,6 @@ class MoodModel:
         return e / e.sum(1, keepdims=True)
 
 
-def fit_logreg(X: np.ndarray, y: Sequence[str], cfg: MoodConfig, names: list[str]) -> MoodModel:
-    """Standardise ``X`` and fit a balanced multinomial logistic regression."""
-    from sklearn.linear_model import LogisticRegression
-
-    mean = X.mean(0)
-    scale = X.std(0)
-    scale[scale < 1e-8] = 1.0
-    clf = LogisticRegression(C=cfg.C, max_iter=cfg.max_iter, class_weight="balanced")
-    clf.fit((X - mean) / scale, list(y))
-    labels = [str(c) for c in clf.classes_]
-    coef, intercept = clf.coef_, clf.intercept_
-    if len(labels) == 2:  # sklearn keeps one row for two classes: p(second) = sigmoid(z); softmax([0, z]) is the same
-        coef = np.vstack([np.zeros_like(coef), coef])
-        intercept = np.concatenate([[0.0], intercept])
-    return MoodModel(coef=coef.astype(np.float32), intercept=intercept.astype(np.float32),
-                     mean=mean.astype(np.float32), scale=scale.astype(np.float32), labels=labels, cfg=cfg,
-                     feature_names=list(names))
-
 
 def quadrant_mood(valence: float, arousal: float, arousal_threshold: float = 0.0) -> dict:
     """The lexicon baseline: the Russell quadrant of (valence, arousal).
@@ -260,9 +242,6 @@ def quadrant_mood(valence: float, arousal: float, arousal_threshold: float = 0.0
 
 def quadrant_predict(songs_lines: Sequence[Sequence[str]], arousal_threshold: float = 0.0) -> list[str]:
     """:func:`quadrant_mood` of many songs from VADER valence and the arousal score."""
-    from lyricist.lang.lexicon import arousal, vader_compound
-    from lyricist.lang.text import tokens_many
-
     out = []
     for ls in songs_lines:
         v = float(np.mean([vader_compound(x) for x in ls])) if ls else 0.0
@@ -298,8 +277,6 @@ def load_mood_songs(paths: Sequence[str | os.PathLike] | None = None, *, text_co
     Default paths: the bundled ``corpora/songs``. ``dedup=False`` keeps duplicate songs
     (evaluation scores every row of a file).
     """
-    from lyricist.lang.corpus import fingerprint, read_songs
-
     paths = [Path(p) for p in (paths or [bundled_corpus() / "songs"])]
     lines, moods = [], []
     for song in read_songs(paths, text_col=text_col, label_col=label_col, dedup=dedup):
@@ -316,84 +293,12 @@ def load_mood_songs(paths: Sequence[str | os.PathLike] | None = None, *, text_co
     return lines, moods, fingerprint(paths), [str(p) for p in paths]
 
 
-# ----------------------------------------------------------------- train, cross-validate, save, load
-def cross_validate(X: np.ndarray, y: Sequence[str], cfg: MoodConfig, folds: int = 5) -> dict:
-    """Stratified k-fold macro-F1 and accuracy of the logistic regression on features ``X``.
-
-    Returns ``{"folds", "macro_f1", "macro_f1_std", "accuracy", "per_fold": [...]}``.
-    """
-    from sklearn.model_selection import StratifiedKFold
-
-    from lyricist.core.metrics import accuracy, macro_f1
-
-    y = np.asarray(list(y))
-    k = min(folds, int(min(np.unique(y, return_counts=True)[1])))
-    if k < 2:
-        raise LyricistError("too few songs per mood for cross-validation: need at least 2 of each")
-    f1s, accs = [], []
-    for tr, te in StratifiedKFold(n_splits=k, shuffle=True, random_state=cfg.seed).split(X, y):
-        m = fit_logreg(X[tr], y[tr], cfg, [])
-        pred = [m.labels[i] for i in m.proba(X[te]).argmax(1)]
-        f1s.append(macro_f1(list(y[te]), pred))
-        accs.append(accuracy(list(y[te]), pred))
-    return {"folds": k, "macro_f1": round(float(np.mean(f1s)), 4), "macro_f1_std": round(float(np.std(f1s)), 4),
-            "accuracy": round(float(np.mean(accs)), 4), "per_fold": [round(f, 4) for f in f1s]}
 
 
-def train_mood(paths: Sequence[str | os.PathLike] | None = None, preset: str = "default",
-               out_dir: str | os.PathLike | None = None, progress: Optional[ProgressFn] = None, *,
-               text_col: str | None = None, label_col: str | None = None, folds: int = 5,
-               log: Optional[Callable[[str], None]] = None, **overrides) -> dict:
-    """Train the song-mood classifier, report its k-fold CV score, and save it.
-
-    Args:
-        paths: labeled songs (default: the bundled ``corpora/songs``); a CSV needs a lyrics and a mood column.
-        preset: ``tiny`` (lexicon features), ``default`` or ``full``.
-        out_dir: checkpoint folder (default ``checkpoints/mood``).
-        progress: ``(fraction, message)`` callback.
-        text_col, label_col: columns of a CSV.
-        folds: cross-validation folds reported in metrics.json (0 to skip).
-        **overrides: any :class:`MoodConfig` field (``features``, ``C``...).
-    Returns:
-        The metrics written to ``metrics.json``.
-
-    Example:
-        >>> train_mood(preset="tiny", out_dir="/tmp/mood")["n"]  # doctest: +SKIP
-        88
-    """
-    from lyricist.core.checkpoint import atomic_dir, atomic_write_json
-    from lyricist.core.metrics import accuracy, macro_f1
-
-    cfg = mood_config(preset, **overrides)
-    out_dir = Path(out_dir) if out_dir else checkpoint_dir("mood")
-    t0 = time.time()
-    report(progress, 0.0, "reading songs")
-    lines, moods, fp, sources = load_mood_songs(paths, text_col=text_col, label_col=label_col)
-    if log:
-        log(f"{len(moods)} songs: " + ", ".join(f"{m} {moods.count(m)}" for m in MOOD_LABELS))
-    X, names = song_features(lines, cfg, progress=scaled(progress, 0.02, 0.85))
-    cv = cross_validate(X, moods, cfg, folds) if folds and folds > 1 else None
-    report(progress, 0.9, "fitting")
-    model = fit_logreg(X, moods, cfg, names)
-    pred = [model.labels[i] for i in model.proba(X).argmax(1)]
-    metrics = {"n": len(moods), "counts": {m: moods.count(m) for m in MOOD_LABELS}, "features": cfg.features,
-               "n_features": X.shape[1], "train_accuracy": round(accuracy(moods, pred), 4),
-               "train_macro_f1": round(macro_f1(moods, pred), 4), "cv": cv,
-               "train_seconds": round(time.time() - t0, 2), "data": sources}
-    with atomic_dir(out_dir) as tmp:
-        save_mood(model, tmp, fingerprint=fp, data=sources, n=len(moods))
-        atomic_write_json(tmp / "metrics.json", metrics)
-    if log and cv:
-        log(f"{cv['folds']}-fold CV macro-F1 {cv['macro_f1']:.3f} ± {cv['macro_f1_std']:.3f}")
-    report(progress, 1.0, "done")
-    return metrics
-
-
+# ----------------------------------------------------------------- checkpoint, prediction
 def save_mood(model: MoodModel, folder: str | os.PathLike, fingerprint: str = "", **extra) -> None:
     """Write ``weights.safetensors`` (coef, intercept, mean, scale) and ``config.json`` into ``folder``."""
     from safetensors.numpy import save_file
-
-    from lyricist.core.checkpoint import write_config
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -408,8 +313,6 @@ _MOODS = ModelCache("mood", size=2)
 
 def load_mood(model_dir: str | os.PathLike | None = None) -> MoodModel:
     """Load a mood checkpoint (cached by folder and modification time); raise LyricistError if unusable."""
-    from lyricist.core.checkpoint import read_config
-
     folder = checkpoint_dir("mood", model_dir)
     doc = read_config(folder, "mood")
     weights = folder / "weights.safetensors"
@@ -420,8 +323,6 @@ def _read_mood(folder: Path, doc: dict, weights: Path) -> MoodModel:
     """Rebuild a :class:`MoodModel` from its arrays and config, checking that their shapes agree."""
     from safetensors import SafetensorError
     from safetensors.numpy import load_file
-
-    from lyricist.core.loop import dataclass_from_dict
 
     try:
         arr = load_file(str(weights))
@@ -460,36 +361,3 @@ def predict_mood(song, model_dir: str | os.PathLike | None = None) -> dict:
     best = max(probs, key=probs.get)
     return {"mood": best, "confidence": probs[best], "probs": probs}
 
-
-def evaluate_mood(data: str | os.PathLike, text_col: str | None = None, label_col: str | None = None,
-                  model: str | os.PathLike | None = None, progress: Optional[ProgressFn] = None) -> dict:
-    """Accuracy, macro-F1, per-class scores and confusion of the mood model on labeled songs.
-
-    Without a trained mood model, the quadrant rule (lexicon baseline) is evaluated, and ``model`` says so.
-
-    Example:
-        >>> evaluate_mood("nju_musicmood_train.csv")["labels"]  # doctest: +SKIP
-        ['happy', 'angry', 'sad', 'relaxed']
-    """
-    from lyricist.core.metrics import classification_report
-
-    path = Path(data)
-    if not path.exists():
-        raise LyricistError(f"no such file or folder: {path} (check --data)")
-    lines, gold, _, _ = load_mood_songs([path], text_col=text_col, label_col=label_col, dedup=False)
-    folder = checkpoint_dir("mood", model)
-    t0 = time.perf_counter()
-    if (folder / "config.json").is_file() or model:
-        m = load_mood(folder)
-        report(progress, 0.05, f"{len(gold)} songs")
-        X, _ = song_features(lines, m.cfg, progress=scaled(progress, 0.05, 0.95))
-        pred = [m.labels[i] for i in m.proba(X).argmax(1)]
-        name = f"mood model ({folder})"
-    else:
-        pred = quadrant_predict(lines)
-        name = "quadrant rule (VADER valence x arousal words; no trained mood model)"
-    ms = 1000 * (time.perf_counter() - t0) / len(gold)
-    res = classification_report(gold, pred, list(MOOD_LABELS), ms_per_item=ms)
-    res.update(model=name, data=str(path))
-    report(progress, 1.0, "done")
-    return res

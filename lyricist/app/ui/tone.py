@@ -17,7 +17,7 @@ _LABEL_COLOURS = {"negative": "#d62728", "neutral": "#9e9e9e", "positive": "#2ca
 @st.cache_data(show_spinner="Scoring...", max_entries=32)
 def tone(text: str, key: tuple) -> dict:
     """The tone report of ``text`` (pure: cached on the text and the models' stamp)."""
-    from lyricist.tone.scorers import tone_report
+    from lyricist.tone.report import tone_report
 
     return tone_report(text, scorer=common.scorer(key))
 
@@ -117,7 +117,7 @@ def song_tab() -> None:
     for w in report.get("warnings", []):
         st.warning(w)
     mood_card(report)
-    from lyricist.tone.scorers import arc_figure
+    from lyricist.tone.report import arc_figure
 
     left, right = st.columns([2, 1])
     fig = arc_figure(report)
@@ -138,7 +138,7 @@ def song_tab() -> None:
 @st.cache_data(show_spinner="Classifying...", max_entries=8)
 def classify(data: bytes, name: str, text_col: str, key: tuple) -> tuple[dict, bytes]:
     """Classify an uploaded comments file: ``(result, predictions CSV bytes)`` (pure: cached on its inputs)."""
-    from lyricist.tone.scorers import classify_file
+    from lyricist.tone.bulk import classify_file
 
     common.scorer(key)  # load once, under cache_resource
     with tempfile.TemporaryDirectory() as tmp:
