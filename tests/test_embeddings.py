@@ -15,9 +15,11 @@ from lyricist.core.checkpoint import read_config
 from lyricist.app.cli import app
 from lyricist.core.config import bundled_corpus
 from lyricist.explore.general import DISTIL_PRESETS, build_general_vectors, general_vocabulary
-from lyricist.explore.space import (SOUNDS_FILE, EmbeddingConfig, WordSpace, auto_epochs, auto_min_count,
-                                 dictionary_words, evaluate_embeddings, inflections, is_inflection, load_space,
-                                 load_vectors, open_checkpoint, train_embeddings, word_sounds)
+from lyricist.explore.api import evaluate_embeddings, load_space
+from lyricist.explore.space import WordSpace
+from lyricist.explore.train import EmbeddingConfig, auto_epochs, auto_min_count, train_embeddings
+from lyricist.explore.vectors import SOUNDS_FILE, load_vectors, open_checkpoint
+from lyricist.explore.words import dictionary_words, inflections, is_inflection, word_sounds
 from lyricist.core.errors import LyricistError
 from lyricist.lang.prosody import is_rhyme, syllables
 
@@ -153,7 +155,7 @@ def test_resume_continues_an_interrupted_run(tmp_path):
 
 
 def test_interrupted_retrain_leaves_the_old_model_whole(tmp_path, monkeypatch):
-    import lyricist.explore.space as emb
+    import lyricist.explore.train as emb
 
     songs = _songs(tmp_path / "songs")
     out = tmp_path / "m"
@@ -473,7 +475,7 @@ def test_cli_train_eval_and_explore(tmp_path, general_dir):
 
 
 def test_map_labels_step_aside_for_each_other():
-    from lyricist.explore.space import label_positions
+    from lyricist.explore.plot import label_positions
 
     # two words on the same spot, and a far one: the second label must not sit on the first
     where = label_positions(np.array([[0.0, 0.0], [0.0, 1e-4], [0.001, 0.0], [9.0, 9.0]]),

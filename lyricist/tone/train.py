@@ -268,7 +268,7 @@ def _load_kv(path: Path, required: bool):
     with the conversion to use instead.
     """
     from lyricist.core.checkpoint import read_config
-    from lyricist.explore.space import load_vectors
+    from lyricist.explore.vectors import load_vectors
 
     if path.is_dir() and (path / "config.json").is_file():
         try:
