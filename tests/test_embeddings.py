@@ -290,6 +290,25 @@ def test_inflections_exclude_forms_not_derivations():
     assert not is_inflection("love", "lovely") and not is_inflection("heart", "hearth")
 
 
+def test_rhyme_rows_treat_lovin_and_loving_as_one_word():
+    """lovin' is loving as it is sung: the rhymes of either never offer the other.
+
+    A copy of the 'same word' test once turned lovin' into "loviing", so loving came back
+    as a near rhyme of lovin'; the rhyme rows now use lyricist.lang.prosody.word_identity.
+    """
+    words = ["lovin'", "loving", "shovin'", "shoving", "heart"]
+    ws = WordSpace(None, _kv(words, np.eye(len(words)).tolist()))
+
+    def rhymes(target, near):
+        return {ws.keys[i] for i in ws.rhyme_rows(target, near=near)}
+
+    assert rhymes("lovin'", False) == {"shovin'"} and rhymes("loving", False) == {"shoving"}
+    assert rhymes("lovin'", True) == rhymes("loving", True) == {"shovin'", "shoving"}  # near: -in' ~ -ing
+    for target, other in (("lovin'", "loving"), ("loving", "lovin'")):
+        found = [w for w, _ in ws.similar("heart", rhymes_with=target, near=True, topn=10, dictionary_only=False)]
+        assert found and other not in found and target not in found
+
+
 # ----------------------------------------------------------------- the sound index
 def test_sound_index_known_answers():
     s = word_sounds(["fire", "desire", "mcguire", "lovin'", "france", "eye's", "broken_heart"])
