@@ -64,7 +64,8 @@ def lee_reference() -> dict:
     from gensim.test.utils import datapath
     from gensim.utils import simple_preprocess
 
-    from lyricist.explore.space import WordSpace, wordsim
+    from lyricist.explore.eval import wordsim
+    from lyricist.explore.space import WordSpace
 
     sents = [simple_preprocess(line) for line in open(datapath("lee_background.cor"), encoding="utf-8")]
     out = {}
@@ -198,8 +199,10 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     from lyricist.core.checkpoint import read_config
     from lyricist.core.config import bundled_corpus, checkpoint_dir
+    from lyricist.explore.api import evaluate_embeddings, load_space
     from lyricist.explore.general import ensure_general_vectors
-    from lyricist.explore.space import evaluate_embeddings, load_space, load_vectors, train_embeddings
+    from lyricist.explore.train import train_embeddings
+    from lyricist.explore.vectors import load_vectors
 
     ck = ROOT / "checkpoints" / "bench"
     t0 = time.perf_counter()

@@ -29,10 +29,10 @@ _API = {
     "syllables": "lang.prosody", "line_syllables": "lang.prosody", "rhymes": "lang.prosody", "is_rhyme": "lang.prosody",
     "rhyme_key": "lang.prosody", "rhyme_scheme": "lang.prosody",
     # word space
-    "train_embeddings": "explore.space", "load_space": "explore.space", "similar_words": "explore.space",
-    "analogy_words": "explore.space", "odd_one_out": "explore.space", "between_words": "explore.space",
-    "axis_words": "explore.space", "map_figure": "explore.space", "export_projector": "explore.space",
-    "evaluate_embeddings": "explore.space",
+    "train_embeddings": "explore.train", "load_space": "explore.api", "similar_words": "explore.api",
+    "analogy_words": "explore.api", "odd_one_out": "explore.api", "between_words": "explore.api",
+    "axis_words": "explore.api", "map_figure": "explore.api", "export_projector": "explore.api",
+    "evaluate_embeddings": "explore.api",
     # tone
     "load_scorer": "tone.scorers", "tone_report": "tone.report", "arc_figure": "tone.report",
     "classify_file": "tone.bulk", "evaluate_sentiment": "tone.eval", "train_sentiment": "tone.train",

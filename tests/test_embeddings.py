@@ -15,9 +15,11 @@ from lyricist.core.checkpoint import read_config
 from lyricist.app.cli import app
 from lyricist.core.config import bundled_corpus
 from lyricist.explore.general import DISTIL_PRESETS, build_general_vectors, general_vocabulary
-from lyricist.explore.space import (SOUNDS_FILE, EmbeddingConfig, WordSpace, auto_epochs, auto_min_count,
-                                 dictionary_words, evaluate_embeddings, inflections, is_inflection, load_space,
-                                 load_vectors, open_checkpoint, train_embeddings, word_sounds)
+from lyricist.explore.api import evaluate_embeddings, load_space
+from lyricist.explore.space import WordSpace
+from lyricist.explore.train import EmbeddingConfig, auto_epochs, auto_min_count, train_embeddings
+from lyricist.explore.vectors import SOUNDS_FILE, load_vectors, open_checkpoint
+from lyricist.explore.words import dictionary_words, inflections, is_inflection, word_sounds
 from lyricist.core.errors import LyricistError
 from lyricist.lang.prosody import is_rhyme, syllables
 
@@ -153,7 +155,7 @@ def test_resume_continues_an_interrupted_run(tmp_path):
 
 
 def test_interrupted_retrain_leaves_the_old_model_whole(tmp_path, monkeypatch):
-    import lyricist.explore.space as emb
+    import lyricist.explore.train as emb
 
     songs = _songs(tmp_path / "songs")
     out = tmp_path / "m"
@@ -286,6 +288,25 @@ def test_inflections_exclude_forms_not_derivations():
     assert "lovely" not in inflections("love") and "lover" not in inflections("love")
     assert is_inflection("love", "lovin'") and is_inflection("cry", "cried") and is_inflection("loved", "love")
     assert not is_inflection("love", "lovely") and not is_inflection("heart", "hearth")
+
+
+def test_rhyme_rows_treat_lovin_and_loving_as_one_word():
+    """lovin' is loving as it is sung: the rhymes of either never offer the other.
+
+    A copy of the 'same word' test once turned lovin' into "loviing", so loving came back
+    as a near rhyme of lovin'; the rhyme rows now use lyricist.lang.prosody.word_identity.
+    """
+    words = ["lovin'", "loving", "shovin'", "shoving", "heart"]
+    ws = WordSpace(None, _kv(words, np.eye(len(words)).tolist()))
+
+    def rhymes(target, near):
+        return {ws.keys[i] for i in ws.rhyme_rows(target, near=near)}
+
+    assert rhymes("lovin'", False) == {"shovin'"} and rhymes("loving", False) == {"shoving"}
+    assert rhymes("lovin'", True) == rhymes("loving", True) == {"shovin'", "shoving"}  # near: -in' ~ -ing
+    for target, other in (("lovin'", "loving"), ("loving", "lovin'")):
+        found = [w for w, _ in ws.similar("heart", rhymes_with=target, near=True, topn=10, dictionary_only=False)]
+        assert found and other not in found and target not in found
 
 
 # ----------------------------------------------------------------- the sound index
@@ -473,7 +494,7 @@ def test_cli_train_eval_and_explore(tmp_path, general_dir):
 
 
 def test_map_labels_step_aside_for_each_other():
-    from lyricist.explore.space import label_positions
+    from lyricist.explore.plot import label_positions
 
     # two words on the same spot, and a far one: the second label must not sit on the first
     where = label_positions(np.array([[0.0, 0.0], [0.0, 1e-4], [0.001, 0.0], [9.0, 9.0]]),

@@ -144,7 +144,7 @@ app.add_typer(explore_app, name="explore")
 
 def _general_bar(general_dir: Optional[Path], as_json: bool):
     """A progress bar only when the general vectors must be built first (minutes, once)."""
-    from lyricist.explore.space import general_ready
+    from lyricist.explore.api import general_ready
     from lyricist.core.progress import rich_progress
 
     return rich_progress("Building general vectors (once)", enabled=not as_json and not general_ready(general_dir))
@@ -170,7 +170,7 @@ def train_embeddings_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--co
                                                       help="Also build the general vectors if missing."),
                          as_json: bool = JSON) -> None:
     """Train word2vec on your lyrics (and build the general-English vectors once)."""
-    from lyricist.explore.space import train_embeddings
+    from lyricist.explore.train import train_embeddings
     from lyricist.core.progress import rich_progress
 
     log = None if as_json else _log
@@ -197,7 +197,7 @@ def similar_cmd(word: str = typer.Argument(..., help="The word to explore."),
                 general_dir: Optional[Path] = typer.Option(None, "--general-vectors", help="General vectors folder."),
                 as_json: bool = JSON) -> None:
     """Words near WORD in your lyrics' space, optionally only rhymes and/or a syllable count."""
-    from lyricist.explore.space import similar_words
+    from lyricist.explore.api import similar_words
 
     with _general_bar(general_dir, as_json) as p:
         r = similar_words(word, topn=topn, rhymes_with=rhymes_with, near=near, syllables=syllables, space=space,
@@ -219,7 +219,7 @@ def analogy_cmd(a: str = typer.Argument(..., help="A (A is to B ...)"),
                 general_dir: Optional[Path] = typer.Option(None, "--general-vectors", help="General vectors folder."),
                 as_json: bool = JSON) -> None:
     """A is to B as C is to ? (3CosMul)."""
-    from lyricist.explore.space import analogy_words
+    from lyricist.explore.api import analogy_words
 
     with _general_bar(general_dir, as_json) as p:
         r = analogy_words(a, b, c, topn=topn, space=space, model_dir=model, general_dir=general_dir, progress=p)
@@ -234,7 +234,7 @@ def eval_embeddings_cmd(model: Optional[Path] = typer.Option(None, "--model", he
                                                            help="Analogy candidates: the N most frequent words."),
                         as_json: bool = JSON) -> None:
     """WordSim-353 Spearman (+ OOV share), SimLex-999 and Google analogies for the corpus, general and blend spaces."""
-    from lyricist.explore.space import evaluate_embeddings
+    from lyricist.explore.api import evaluate_embeddings
     from lyricist.core.progress import rich_progress
 
     if restrict_vocab < 1:
@@ -266,7 +266,7 @@ def odd_one_out_cmd(words: List[str] = typer.Argument(..., help="Three or more w
                     general_dir: Optional[Path] = typer.Option(None, "--general-vectors", help="General vectors folder."),
                     as_json: bool = JSON) -> None:
     """The word that fits least with the others."""
-    from lyricist.explore.space import odd_one_out
+    from lyricist.explore.api import odd_one_out
 
     with _general_bar(general_dir, as_json) as p:
         r = odd_one_out(words, space=space, model_dir=model, general_dir=general_dir, progress=p)
@@ -282,7 +282,7 @@ def between_cmd(a: str = typer.Argument(..., help="First word."), b: str = typer
                 general_dir: Optional[Path] = typer.Option(None, "--general-vectors", help="General vectors folder."),
                 as_json: bool = JSON) -> None:
     """Words close to both A and B."""
-    from lyricist.explore.space import between_words
+    from lyricist.explore.api import between_words
 
     with _general_bar(general_dir, as_json) as p:
         r = between_words(a, b, topn=topn, space=space, model_dir=model, general_dir=general_dir, progress=p)
@@ -300,7 +300,7 @@ def axis_cmd(words: Optional[List[str]] = typer.Argument(None, help="Words to pl
              general_dir: Optional[Path] = typer.Option(None, "--general-vectors", help="General vectors folder."),
              as_json: bool = JSON) -> None:
     """Place words on a semantic axis (sad <-> happy by default)."""
-    from lyricist.explore.space import axis_words
+    from lyricist.explore.api import axis_words
 
     with _general_bar(general_dir, as_json) as p:
         r = axis_words(words or None, negative=negative, positive=positive, topn=topn, space=space,
@@ -320,7 +320,7 @@ def map_cmd(words: Optional[List[str]] = typer.Argument(None, help="Words to pla
             general_dir: Optional[Path] = typer.Option(None, "--general-vectors", help="General vectors folder."),
             as_json: bool = JSON) -> None:
     """A 2-D map of words (interactive HTML, plotly)."""
-    from lyricist.explore.space import word_map
+    from lyricist.explore.api import word_map
 
     with _general_bar(general_dir, as_json) as p:
         r = word_map(words or None, query=query, topn=topn, method=method, space=space, out=out, model_dir=model,
@@ -337,7 +337,7 @@ def export_cmd(out: Path = typer.Option(Path("projector"), "--out", help="Folder
                general_dir: Optional[Path] = typer.Option(None, "--general-vectors", help="General vectors folder."),
                as_json: bool = JSON) -> None:
     """Export vectors.tsv + metadata.tsv for the TensorFlow Embedding Projector."""
-    from lyricist.explore.space import export_space
+    from lyricist.explore.api import export_space
 
     with _general_bar(general_dir, as_json) as p:
         r = export_space(out, space=space, limit=limit, model_dir=model, general_dir=general_dir, progress=p)

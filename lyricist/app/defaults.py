@@ -66,7 +66,7 @@ def _ready(folder: Path, kind: str) -> bool:
     except LyricistError:
         return False
     if kind in ("embeddings", "general-vectors"):  # older ones lack the pickle-free word list: retrain
-        from lyricist.explore.space import has_vectors
+        from lyricist.explore.vectors import has_vectors
 
         return has_vectors(folder)
     return True
@@ -162,7 +162,7 @@ def _train_one(kind: str, base: Path, corpus: Optional[list[str]], preset: str, 
         r = build_general_vectors(out, preset=preset, progress=progress)
         return {"vocab_size": r["vocab_size"], "dim": r["dim"], "seconds": r["seconds"]}
     if kind == "embeddings":
-        from lyricist.explore.space import train_embeddings
+        from lyricist.explore.train import train_embeddings
 
         # the general vectors are their own step (general=False), built at the same preset
         r = train_embeddings(corpus, preset, out, epochs, resume=resume, general=False,

@@ -500,7 +500,7 @@ def theme_space(gen: Generator):
     """The word-vector space, or None (with a note) when no embeddings are trained."""
     global _SPACE_NOTED
     try:
-        from lyricist.explore.space import load_space
+        from lyricist.explore.api import load_space
 
         return load_space(build_general=False)  # never build the general vectors (minutes) as a side effect
     except (ImportError, LyricistError, OSError) as e:

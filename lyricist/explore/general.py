@@ -56,8 +56,10 @@ from lyricist.core.config import checkpoint_dir, preset_check
 from lyricist.core.errors import LyricistError
 from lyricist.core.hf import load_encoder, minilm_path
 from lyricist.core.progress import ProgressFn, report, scaled
+from lyricist.explore.eval import evaluate_keyed_vectors
+from lyricist.explore.vectors import GENERAL_KIND, has_vectors, save_sounds, save_vectors
 
-KIND = "general-vectors"
+KIND = GENERAL_KIND  # the checkpoint kind of the folder this module writes
 POOLINGS = ("subword-mean", "mean", "cls")
 
 # A plain word: letters with an optional inner or trailing apostrophe form (don't, lovin').
@@ -282,14 +284,10 @@ def build_general_vectors(out_dir: str | Path | None = None, preset: str = "defa
     metrics: dict = {"vocab_size": len(vocab), "dim": int(vecs.shape[1]), "distil_seconds": round(seconds, 2),
                      "words_per_second": round(len(vocab) / max(seconds, 1e-9), 1)}
     if evaluate:
-        from lyricist.explore.space import evaluate_keyed_vectors
-
         report(progress, 0.93, "evaluating")
         metrics.update(evaluate_keyed_vectors(kv))
     base = minilm_path(cfg.base_model)
     with atomic_dir(out) as tmp:
-        from lyricist.explore.space import save_sounds, save_vectors
-
         save_vectors(kv, tmp)
         save_sounds(tmp, kv)  # rhymes, syllables and lemmas of every word, for fast filtered queries
         write_config(tmp, KIND, cfg, fingerprint=_fingerprint(base, vocab), base_model=base,
@@ -309,8 +307,6 @@ def ensure_general_vectors(general_dir: str | Path | None = None, preset: str = 
         >>> ensure_general_vectors("/tmp/gv", preset="tiny").name  # doctest: +SKIP
         'gv'
     """
-    from lyricist.explore.space import has_vectors
-
     folder = checkpoint_dir(KIND, general_dir)
     if not has_vectors(folder):  # none yet, or written by an older lyricist: (re)build
         build_general_vectors(folder, preset=preset, progress=progress)

@@ -66,7 +66,7 @@ def scorer(key: tuple):
 @st.cache_resource(show_spinner="Loading the word spaces...")
 def space(key: tuple):
     """The word explorer over the corpus and general vectors (never builds missing vectors here)."""
-    from lyricist.explore.space import load_space
+    from lyricist.explore.api import load_space
 
     return load_space(build_general=False)
 
