@@ -200,7 +200,7 @@ def main() -> int:
     from lyricist.core.checkpoint import read_config
     from lyricist.core.config import bundled_corpus, checkpoint_dir
     from lyricist.explore.api import evaluate_embeddings, load_space
-    from lyricist.explore.general import ensure_general_vectors
+    from lyricist.explore.train_general import ensure_general_vectors
     from lyricist.explore.train import train_embeddings
     from lyricist.explore.vectors import load_vectors
 
@@ -266,7 +266,7 @@ def render(gconf, sconf, bconf, evals, lee, rows, examples, lat, lat_b, heart, t
     for name, c in (("shared lyric corpora (default preset)", sconf), ("bundled corpus (default preset)", bconf)):
         out.append(f"| {name} | {c['songs']:,} | {c['tokens']:,} | {c['vocab_size']:,} | {c['params']['epochs']} | "
                    f"{c['params']['min_count']} | {c['train_seconds']:.1f} | {c['words_per_second']:,.0f} |")
-    out += ["", f"General vectors (`lyricist.explore.general`, built once): {gconf['vocab_size']:,} words, {gconf['dim']} "
+    out += ["", f"General vectors (`lyricist.explore.train_general`, built once): {gconf['vocab_size']:,} words, {gconf['dim']} "
                 f"dims, pooling `{gconf['params']['pooling']}`, distilled from all-MiniLM-L6-v2 in "
                 f"{gconf['train_seconds']:.0f} s ({gconf['words_per_second']:,.0f} words/s) on this shared CPU. "
                 "words/s for word2vec = tokens x epochs / training seconds.", "",

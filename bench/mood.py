@@ -51,7 +51,7 @@ def main() -> int:
     from lyricist.core.metrics import accuracy, macro_f1
     from lyricist.tone.mood import (LEXICON_FEATURES, MoodConfig, embedding_features, lexicon_features, load_mood_songs,
                                     quadrant_predict)
-    from lyricist.tone.mood_train import cross_validate
+    from lyricist.tone.train_mood import cross_validate
 
     lines, moods, _, _ = load_mood_songs([path], text_col="lyrics", label_col="mood")
     y = np.array(moods)

@@ -36,7 +36,7 @@ _API = {
     # tone
     "load_scorer": "tone.scorers", "tone_report": "tone.report", "arc_figure": "tone.report",
     "classify_file": "tone.bulk", "evaluate_sentiment": "tone.eval", "train_sentiment": "tone.train",
-    "train_mood": "tone.mood_train", "predict_mood": "tone.mood", "evaluate_mood": "tone.eval",
+    "train_mood": "tone.train_mood", "predict_mood": "tone.mood", "evaluate_mood": "tone.eval",
     # drafting
     "train_generator": "drafting.decode", "load_generator": "drafting.decode", "warm_up": "drafting.decode", "draft": "drafting.decode",
     "lock": "drafting.decode",

@@ -596,7 +596,7 @@ def train_mood_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--corpus",
                    as_json: bool = JSON) -> None:
     """Train the song-mood model (happy/angry/sad/relaxed) and report its cross-validated macro-F1."""
     from lyricist.core.config import preset_check
-    from lyricist.tone.mood_train import train_mood
+    from lyricist.tone.train_mood import train_mood
     from lyricist.core.progress import rich_progress
 
     preset_check(preset)

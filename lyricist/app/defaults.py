@@ -157,7 +157,7 @@ def _train_one(kind: str, base: Path, corpus: Optional[list[str]], preset: str, 
     """Train one default model into ``base/kind``; return a short summary of its metrics."""
     out = base / kind
     if kind == "general-vectors":
-        from lyricist.explore.general import build_general_vectors
+        from lyricist.explore.train_general import build_general_vectors
 
         r = build_general_vectors(out, preset=preset, progress=progress)
         return {"vocab_size": r["vocab_size"], "dim": r["dim"], "seconds": r["seconds"]}
@@ -180,7 +180,7 @@ def _train_one(kind: str, base: Path, corpus: Optional[list[str]], preset: str, 
                                   epochs=epochs, log=log)
         return {k: m.get(k) for k in ("val_macro_f1", "test_accuracy", "test_macro_f1", "train_seconds")}
     if kind == "mood":
-        from lyricist.tone.mood_train import train_mood
+        from lyricist.tone.train_mood import train_mood
 
         m = train_mood(corpus, preset=preset, out_dir=out, progress=progress, folds=3 if preset == "tiny" else 5,
                        log=log)

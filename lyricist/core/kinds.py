@@ -103,7 +103,7 @@ def resolve(ref: str) -> Callable:
 _ALL = (
     Kind("general-vectors", "general-vectors",
          "general-English word vectors distilled from MiniLM (Explore: general and blend spaces)",
-         trainer="lyricist.explore.general:train_general_vectors", loader="lyricist.explore.vectors:load_vectors",
+         trainer="lyricist.explore.train_general:train_general_vectors", loader="lyricist.explore.vectors:load_vectors",
          train_command="general", weight=0.22, metric=("wordsim353.spearman", "WordSim-353 ρ", "{:.3f}")),
     Kind("embeddings", "embeddings", "word2vec on your songs (Explore: corpus and blend spaces)",
          trainer="lyricist.explore.train:train_embeddings", loader="lyricist.explore.space:load_space",

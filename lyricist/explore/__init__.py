@@ -9,7 +9,7 @@ Modules, lowest first (each imports only those above it):
 - :mod:`~lyricist.explore.plot`: the 2-D word map;
 - :mod:`~lyricist.explore.space`: :class:`~lyricist.explore.space.WordSpace`, the queries;
 - :mod:`~lyricist.explore.eval`: WordSim-353, SimLex-999 and Google analogies;
-- :mod:`~lyricist.explore.general`: general-English vectors distilled from MiniLM;
+- :mod:`~lyricist.explore.train_general`: general-English vectors distilled from MiniLM;
 - :mod:`~lyricist.explore.train`: word2vec training on a corpus;
 - :mod:`~lyricist.explore.api`: the cached loader and the library calls behind the CLI and the app.
 """

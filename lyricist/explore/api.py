@@ -27,7 +27,7 @@ from lyricist.core.errors import LyricistError
 from lyricist.core.progress import ProgressFn, report, scaled
 from lyricist.explore.blend import SPACES
 from lyricist.explore.eval import analogy_accuracy, wordsim
-from lyricist.explore.general import ensure_general_vectors
+from lyricist.explore.train_general import ensure_general_vectors
 from lyricist.explore.space import WordSpace
 from lyricist.explore.vectors import GENERAL_KIND, KIND, has_vectors, open_checkpoint
 from lyricist.explore.words import normalize_word

@@ -6,7 +6,7 @@ Two spaces, and a blend of them:
   (:func:`lyricist.explore.train.train_embeddings`), tokens from :mod:`lyricist.lang.text` (lowercased,
   apostrophe forms such as ``lovin'`` kept), optional phrase detection;
 - **general**: static vectors for ~48k common English words distilled from the
-  bundled MiniLM (:mod:`lyricist.explore.general`), so the explorer makes sense even on
+  bundled MiniLM (:mod:`lyricist.explore.train_general`), so the explorer makes sense even on
   a corpus of a few thousand lines;
 - **blend** (the default): the corpus first, the general space for what the
   corpus lacks. The similarity of two words ``a`` and ``b`` is

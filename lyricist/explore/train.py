@@ -5,7 +5,7 @@
 joins frequent pairs into phrases, trains gensim ``Word2Vec`` (skip-gram by default), with
 progress per epoch and a resumable state saved now and then, evaluates the vectors and writes
 the checkpoint folder atomically (:mod:`lyricist.explore.vectors`); it also builds the general
-vectors (:mod:`lyricist.explore.general`) when they are missing. gensim is imported only
+vectors (:mod:`lyricist.explore.train_general`) when they are missing. gensim is imported only
 while training; this module never imports torch.
 
 Example:
@@ -31,7 +31,7 @@ from lyricist.core.config import bundled_corpus, checkpoint_dir, preset_check
 from lyricist.core.errors import LyricistError
 from lyricist.core.progress import ProgressFn, report, scaled
 from lyricist.explore.eval import evaluate_keyed_vectors
-from lyricist.explore.general import ensure_general_vectors
+from lyricist.explore.train_general import ensure_general_vectors
 from lyricist.explore.vectors import GENERAL_KIND, KIND, has_vectors, save_sounds, save_vectors
 from lyricist.lang.corpus import ReadReport, fingerprint, read_songs
 from lyricist.lang.text import tokens_many

@@ -9,5 +9,5 @@ Modules, lowest first (each imports only those above it):
   ``eval``: ``evaluate_sentiment`` and ``evaluate_mood``;
 - ``data``, ``vectors``: labeled data and the LSTM's word vectors, for training;
   ``measure``: metrics.json and the ensemble verdict of trained checkpoints;
-- ``train_lstm``, ``train_transformer``, ``train`` (``train_sentiment``), ``mood_train`` (``train_mood``).
+- ``train_lstm``, ``train_transformer``, ``train`` (``train_sentiment``), ``train_mood``.
 """

@@ -14,7 +14,7 @@ model is a multinomial logistic regression over two feature blocks:
 5-fold cross-validation on the NJU-MusicMood train split (``bench/mood.py``).
 Without a trained model, :func:`quadrant_mood` maps the valence and arousal
 signs to a quadrant (the lexicon baseline). Training and cross-validation
-live in :mod:`lyricist.tone.mood_train`, evaluation in :mod:`lyricist.tone.eval`.
+live in :mod:`lyricist.tone.train_mood`, evaluation in :mod:`lyricist.tone.eval`.
 
 The checkpoint holds no pickle: the coefficients, intercepts and the
 standardisation statistics are safetensors arrays, and ``config.json``

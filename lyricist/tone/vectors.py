@@ -23,7 +23,7 @@ import numpy as np
 from lyricist.core.checkpoint import read_config
 from lyricist.core.config import bundled_corpus, checkpoint_dir
 from lyricist.core.errors import LyricistError
-from lyricist.explore.space import load_vectors
+from lyricist.explore.vectors import load_vectors
 from lyricist.lang.corpus import read_songs
 from lyricist.lang.text import expand, lemma, tokens_many
 
