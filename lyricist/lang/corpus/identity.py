@@ -39,7 +39,6 @@ def _hash64(s: str) -> int:
     return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-# ----------------------------------------------------------------- splits
 def split_of(identity: str, val: float = 0.1, test: float = 0.1) -> str:
     """Deterministic split of one item from the SHA-1 of its identity.
 
