@@ -45,6 +45,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lyricist.lang import prosody as P  # noqa: E402
+from lyricist.lang.prosody.cmu import Lexicon, cmu_lexicon  # noqa: E402
+from lyricist.lang.prosody.guess import guess_rhyme  # noqa: E402
+from lyricist.lang.prosody.phones import rhyme_of_phones, stressed_prons  # noqa: E402
+from lyricist.lang.prosody.rhyme import clear_rhymes_cache  # noqa: E402
+from lyricist.lang.prosody.syllable_count import LEARNED_PATTERNS, rule_syllables  # noqa: E402
 
 HELD_OUT_FOLD = 0
 
@@ -55,7 +60,7 @@ def fold(word: str) -> int:
 
 
 def cmu_words() -> dict[str, list[str]]:
-    lex = P._lexicon()  # noqa: SLF001 - the benchmark measures the module's internals
+    lex = cmu_lexicon()
     return {w: ps for w, ps in lex.prons.items() if re.fullmatch(r"[a-z]+", w) and ps}
 
 
@@ -84,9 +89,9 @@ def score_syllables(words: list[str], prons: dict[str, list[str]], estimate) -> 
 def score_rhymes(words: list[str], prons: dict[str, list[str]], train_lex) -> dict:
     first = anyp = none = vowel = 0
     for w in words:
-        guess = P._guess_rhyme(w, train_lex)  # noqa: SLF001
+        guess = guess_rhyme(w, train_lex)
         # what rhyme_part() returns for a known word first, then the other pronunciations
-        gold = [P._rhyme_of(p) for p in P._stressed_prons(prons[w]) + prons[w]]  # noqa: SLF001
+        gold = [rhyme_of_phones(p) for p in stressed_prons(prons[w]) + prons[w]]
         first += guess == gold[0]
         anyp += guess in gold
         none += guess is None
@@ -106,7 +111,7 @@ def timings() -> dict:
             best = min(best, time.perf_counter() - t)
         return best / len(items)
 
-    P._rhymes_cached.cache_clear()  # noqa: SLF001
+    clear_rhymes_cache()
     t = time.perf_counter()
     P.rhymes("fire")
     first = time.perf_counter() - t  # includes building the indexes if not built yet
@@ -115,7 +120,7 @@ def timings() -> dict:
     warm = time.perf_counter() - t
     uncached = []
     for w in ["fire", "night", "heart", "love", "time", "away", "together", "believe"]:
-        P._rhymes_cached.cache_clear()  # noqa: SLF001
+        clear_rhymes_cache()
         t = time.perf_counter()
         P.rhymes(w, near=True)
         uncached.append(time.perf_counter() - t)
@@ -155,7 +160,7 @@ def relearn(train: list[str], prons: dict[str, list[str]], min_gain: int = 8) ->
                     out[sub] += 1
         return out
 
-    err = {w: P._rule_syllables(w) - n_syl(prons[w][0]) for w in train}  # noqa: SLF001
+    err = {w: rule_syllables(w) - n_syl(prons[w][0]) for w in train}
     wc = {w: cands(w) for w in train}
     inv: dict[str, list[str]] = defaultdict(list)
     for w, c in wc.items():
@@ -197,7 +202,7 @@ def main(argv: list[str] | None = None) -> dict:
     estimate = P.estimate_syllables.__wrapped__  # no cache: every word is new to it
 
     def rules_only(w: str) -> int:
-        return P._rule_syllables(re.sub(r"[^a-z]", "", w))  # noqa: SLF001
+        return rule_syllables(re.sub(r"[^a-z]", "", w))
 
     result: dict = {
         "population": len(prons), "train_fold": len(train), "held_out_fold": len(held),
@@ -212,14 +217,14 @@ def main(argv: list[str] | None = None) -> dict:
         result["syllables_common_words"] = score_syllables(common, prons, estimate)
     except ImportError:
         pass
-    all_prons = P._lexicon().prons  # noqa: SLF001
-    train_lex = P._Lexicon({w: ps for w, ps in all_prons.items() if fold(w) != HELD_OUT_FOLD})  # noqa: SLF001
+    all_prons = cmu_lexicon().prons
+    train_lex = Lexicon({w: ps for w, ps in all_prons.items() if fold(w) != HELD_OUT_FOLD})
     result["rhyme_part"] = score_rhymes(sample, prons, train_lex)
     result["timings"] = timings()
     if args.relearn:
         learned = relearn(train, prons)
         table = " ".join(f"{pt}{'+' if d > 0 else '-'}" for pt, d, _ in learned)
-        result["relearned_table_matches_shipped"] = table == " ".join(P._LEARNED.split())  # noqa: SLF001
+        result["relearned_table_matches_shipped"] = table == " ".join(LEARNED_PATTERNS.split())
         result["relearned_table"] = table
 
     if args.json:

@@ -13,6 +13,7 @@ import tracemalloc
 import pytest
 
 from lyricist.lang import corpus
+from lyricist.lang.corpus import readers
 from lyricist.lang.corpus import (Line, ReadReport, Record, Song, clean_text, corpus_stats, fingerprint, iter_files,
                              normalize_label, parse_song, read_songs, read_texts, split_of)
 from lyricist.core.errors import LyricistError
@@ -155,7 +156,7 @@ def test_txt_unknown_mood_raises(tmp_path):
 
 
 def test_big_txt_is_skipped_with_a_warning(tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus, "MAX_SONG_BYTES", 100)
+    monkeypatch.setattr(readers, "MAX_SONG_BYTES", 100)  # read where _read_txt looks it up
     write(tmp_path / "big.txt", "la " * 100)
     write(tmp_path / "ok.txt", "la di da")
     rep = ReadReport()

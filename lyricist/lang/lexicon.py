@@ -31,6 +31,7 @@ from collections import Counter
 from typing import Iterable, Sequence
 
 from lyricist.core.config import EMOTIONS, SENTIMENT_LABELS
+from lyricist.lang.text import expand, lemma, tokens
 
 #: The ten NRC affect categories, in the order used everywhere in lyricist.
 NRC_KEYS = EMOTIONS + ("positive", "negative")
@@ -135,8 +136,6 @@ def word_affects(word: str) -> tuple[str, ...]:
     lex = nrc_lexicon()
     if word in lex:
         return lex[word]
-    from lyricist.lang.text import expand, lemma
-
     for form in (expand(word), lemma(word)):
         if form in lex:
             return lex[form]
@@ -173,16 +172,12 @@ def emotions(text: str | Sequence[str]) -> dict[str, float]:
         >>> e["joy"] > 0 and e["fear"] > 0, round(sum(e.values()), 3)
         (True, 1.0)
     """
-    from lyricist.lang.text import tokens
-
     toks = tokens(text) if isinstance(text, str) else list(text)
     return normalise_counts(emotion_counts(toks))
 
 
 def arousal_counts(toks: Iterable[str]) -> tuple[int, int, int]:
     """``(high, low, n_tokens)``: tokens that signal high or low energy, and all tokens."""
-    from lyricist.lang.text import lemma
-
     high = low = n = 0
     for t in toks:
         n += 1
@@ -202,8 +197,6 @@ def arousal(text: str | Sequence[str]) -> float:
         >>> arousal("scream and fight and run") > 0 > arousal("slow and quiet and calm")
         True
     """
-    from lyricist.lang.text import tokens
-
     toks = tokens(text) if isinstance(text, str) else list(text)
     high, low, n = arousal_counts(toks)
     if not n:
@@ -237,8 +230,6 @@ def english_share(toks: Sequence[str]) -> float:
     """
     if not toks:
         return 1.0
-    from lyricist.lang.text import expand, lemma
-
     known = _english_words()
     hits = sum(1 for t in toks if t in known or expand(t) in known or lemma(t) in known)
     return hits / len(toks)
