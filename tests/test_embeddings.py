@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from lyricist.core.checkpoint import read_config
 from lyricist.app.cli import app
 from lyricist.core.config import bundled_corpus
-from lyricist.explore.general import DISTIL_PRESETS, build_general_vectors, general_vocabulary
+from lyricist.explore.train_general import DISTIL_PRESETS, build_general_vectors, general_vocabulary
 from lyricist.explore.api import evaluate_embeddings, load_space
 from lyricist.explore.space import WordSpace
 from lyricist.explore.train import EmbeddingConfig, auto_epochs, auto_min_count, train_embeddings

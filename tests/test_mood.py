@@ -12,7 +12,7 @@ from lyricist.core.errors import LyricistError
 from lyricist.tone.eval import evaluate_mood
 from lyricist.tone.mood import (LEXICON_FEATURES, MoodConfig, chunks_of, lexicon_features, load_mood, normalise_mood,
                                 predict_mood, quadrant_mood)
-from lyricist.tone.mood_train import cross_validate, train_mood
+from lyricist.tone.train_mood import cross_validate, train_mood
 
 WORDS = {
     "happy": ["dance", "party", "smile", "sunshine", "celebrate", "laugh", "joy", "wonderful"],
