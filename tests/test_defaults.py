@@ -94,3 +94,41 @@ def test_cli_demo_dry_run(tmp_path, monkeypatch):
     res = runner.invoke(app, ["demo", "--dry-run", "--no-train"])
     assert res.stdout.startswith("would train: nothing")
     assert runner.invoke(app, ["demo", "--port", "99999"]).exit_code == 2
+
+
+# ----------------------------------------------------------------- the registry of kinds
+def test_every_kind_names_a_trainer_and_loader_of_one_shape():
+    import inspect
+
+    from lyricist.core.kinds import KINDS, resolve
+
+    shared = {"preset", "out_dir", "root", "epochs", "resume", "progress", "log"}
+    for k in KINDS.values():
+        params = inspect.signature(resolve(k.trainer)).parameters
+        first = next(iter(params.values()))
+        assert first.name == "paths", k.name
+        keyword_only = {n for n, p in params.items() if p.kind is p.KEYWORD_ONLY}
+        assert shared <= keyword_only, (k.name, shared - keyword_only)
+        assert set(dict(k.options)) <= set(params), k.name
+        assert callable(resolve(k.loader)), k.name
+        assert set(k.needs) <= set(KINDS) and list(KINDS).index(k.name) > max(
+            [list(KINDS).index(n) for n in k.needs], default=-1), f"{k.name} is trained before what it needs"
+
+
+def test_registry_is_the_list_everyone_shows(tmp_path):
+    from lyricist.core.checkpoint import read_config
+    from lyricist.core.kinds import KINDS
+
+    assert list(DEFAULT_KINDS) == list(KINDS) == [r["kind"] for r in status(tmp_path)]
+    with pytest.raises(LyricistError, match="lyricist train sentiment"):
+        read_config(tmp_path / "nope", "sentiment-transformer")
+
+
+def test_a_missing_default_kind_loads_with_a_one_line_error(tmp_path, monkeypatch):
+    from lyricist.core.kinds import KINDS
+
+    monkeypatch.setenv("LYRICIST_CHECKPOINTS", str(tmp_path))
+    for name in ("general-vectors", "sentiment-lstm", "sentiment-transformer", "mood", "generator"):
+        with pytest.raises(LyricistError) as e:
+            KINDS[name].load()
+        assert "\n" not in str(e.value) and "lyricist train" in str(e.value), (name, str(e.value))

@@ -30,27 +30,14 @@ from typing import Callable, Optional, Sequence
 
 from lyricist.core.config import checkpoints_root, preset_check
 from lyricist.core.errors import LyricistError
+from lyricist.core.kinds import KINDS, expand, names, ordered
 from lyricist.core.progress import ProgressFn, report, scaled
 
-#: The default models in training order (each may need the ones before it).
-DEFAULT_KINDS = ("general-vectors", "embeddings", "sentiment-lstm", "sentiment-transformer", "mood", "generator")
+#: The default models in training order (each after the kinds it needs; see lyricist.core.kinds).
+DEFAULT_KINDS = names()
 
 #: What each model is for, in a few words (the app's Models page and ``lyricist train all``).
-DESCRIPTIONS = {
-    "general-vectors": "general-English word vectors distilled from MiniLM (Explore: general and blend spaces)",
-    "embeddings": "word2vec on your songs (Explore: corpus and blend spaces)",
-    "sentiment-lstm": "LSTM sentiment classifier over word vectors (Tone)",
-    "sentiment-transformer": "fine-tuned MiniLM sentiment classifier (Tone, comments)",
-    "mood": "song mood: happy / angry / sad / relaxed (Tone)",
-    "generator": "GPT-2 lyric generator with rhyme and syllable control (Draft)",
-}
-
-#: Share of the progress bar each model takes at the default preset (roughly its training time).
-_WEIGHTS = {"general-vectors": 0.22, "embeddings": 0.04, "sentiment-lstm": 0.08, "sentiment-transformer": 0.22,
-            "mood": 0.08, "generator": 0.36}
-
-#: The models whose training data must carry labels (sentiment or mood); the others read plain songs.
-_LABELED = {"sentiment-lstm": "sentiment", "sentiment-transformer": "sentiment", "mood": "mood"}
+DESCRIPTIONS = {k.name: k.description for k in ordered()}
 
 
 def _root(root: str | os.PathLike | None) -> Path:
@@ -93,7 +80,7 @@ def status(root: str | os.PathLike | None = None) -> list[dict]:
     base = _root(root)
     out = []
     for kind in DEFAULT_KINDS:
-        folder = base / kind
+        folder = KINDS[kind].default_dir(base)
         row = {"kind": kind, "description": DESCRIPTIONS[kind], "path": str(folder), "exists": False,
                "error": None, "fingerprint": None, "trained_at": None, "preset": None, "size_mb": None,
                "metrics": {}, "config": {}}
@@ -124,74 +111,21 @@ def missing(root: str | os.PathLike | None = None) -> list[str]:
         True
     """
     base = _root(root)
-    return [k for k in DEFAULT_KINDS if not _ready(base / k, k)]
+    return [k for k in DEFAULT_KINDS if not _ready(KINDS[k].default_dir(base), k)]
 
 
 def check_kinds(kinds: Optional[Sequence[str]]) -> list[str]:
     """The kinds asked for, expanded (``sentiment`` -> both models) and in training order; raise if unknown."""
-    if kinds is None:
-        return list(DEFAULT_KINDS)
-    aliases = {"sentiment": ("sentiment-lstm", "sentiment-transformer"), "lstm": ("sentiment-lstm",),
-               "transformer": ("sentiment-transformer",), "general": ("general-vectors",)}
-    wanted: set[str] = set()
-    for k in kinds:
-        if k in aliases:
-            wanted.update(aliases[k])
-        elif k in DEFAULT_KINDS:
-            wanted.add(k)
-        else:
-            raise LyricistError(f"unknown model kind {k!r}: use {', '.join(DEFAULT_KINDS)} (or sentiment)")
-    return [k for k in DEFAULT_KINDS if k in wanted]
+    return expand(kinds)
 
 
-def _vectors_for_lstm(base: Path) -> Optional[Path]:
-    """The word vectors the LSTM starts from: general vectors, else the corpus embeddings (as find_vectors)."""
-    for kind in ("general-vectors", "embeddings"):
-        if (base / kind / "vectors.kv").is_file():
-            return base / kind
-    return None
-
-
-def _train_one(kind: str, base: Path, corpus: Optional[list[str]], preset: str, epochs: Optional[int],
+def _train_one(kind: str, base: Path, paths: Optional[list[str]], preset: str, epochs: Optional[int],
                resume: bool, progress: Optional[ProgressFn], log: Optional[Callable[[str], None]]) -> dict:
-    """Train one default model into ``base/kind``; return a short summary of its metrics."""
-    out = base / kind
-    if kind == "general-vectors":
-        from lyricist.explore.train_general import build_general_vectors
-
-        r = build_general_vectors(out, preset=preset, progress=progress)
-        return {"vocab_size": r["vocab_size"], "dim": r["dim"], "seconds": r["seconds"]}
-    if kind == "embeddings":
-        from lyricist.explore.train import train_embeddings
-
-        # the general vectors are their own step (general=False), built at the same preset
-        r = train_embeddings(corpus, preset, out, epochs, resume=resume, general=False,
-                             general_dir=base / "general-vectors", progress=progress, log=log)
-        return {"vocab_size": r["vocab_size"], "tokens": r["tokens"], "seconds": r["train_seconds"]}
-    if kind in ("sentiment-lstm", "sentiment-transformer"):
-        from lyricist.tone.train_lstm import train_lstm
-        from lyricist.tone.train_transformer import train_transformer
-
-        if kind == "sentiment-lstm":
-            m = train_lstm(corpus, preset=preset, out_dir=out, progress=progress, resume=resume, epochs=epochs,
-                           vectors=_vectors_for_lstm(base), log=log)
-        else:
-            m = train_transformer(corpus, preset=preset, out_dir=out, progress=progress, resume=resume,
-                                  epochs=epochs, log=log)
-        return {k: m.get(k) for k in ("val_macro_f1", "test_accuracy", "test_macro_f1", "train_seconds")}
-    if kind == "mood":
-        from lyricist.tone.train_mood import train_mood
-
-        m = train_mood(corpus, preset=preset, out_dir=out, progress=progress, folds=3 if preset == "tiny" else 5,
-                       log=log)
-        return {"train_macro_f1": m.get("train_macro_f1"), "cv_macro_f1": (m.get("cv") or {}).get("macro_f1"),
-                "seconds": m.get("train_seconds")}
-    if kind == "generator":
-        from lyricist.drafting.decode import train_generator
-
-        m = train_generator(corpus, preset, out, None, epochs, resume, progress, log=log)
-        return {k: m.get(k) for k in ("val_ppl", "test_ppl", "train_seconds")}
-    raise LyricistError(f"unknown model kind {kind!r}")  # pragma: no cover - check_kinds guards this
+    """Train one default model into ``base/<folder>``; return the short summary ``train all`` reports."""
+    k = KINDS[kind]
+    m = k.train(paths, preset=preset, out_dir=k.default_dir(base), root=base, epochs=epochs, resume=resume,
+                progress=progress, log=log)
+    return k.summarise(m)
 
 
 def train_defaults(kinds: Optional[Sequence[str]] = None, corpus: Optional[Sequence[str | os.PathLike]] = None,
@@ -232,16 +166,16 @@ def train_defaults(kinds: Optional[Sequence[str]] = None, corpus: Optional[Seque
         for p in paths:
             if not Path(p).exists():
                 raise LyricistError(f"no such corpus: {p} (check the path)")
-    skipped = [k for k in todo if only_missing and _ready(base / k, k)]
+    skipped = [k for k in todo if only_missing and _ready(KINDS[k].default_dir(base), k)]
     todo = [k for k in todo if k not in skipped]
-    total = sum(_WEIGHTS[k] for k in todo) or 1.0
+    total = sum(KINDS[k].weight for k in todo) or 1.0
     say = log or (lambda s: None)
     trained: dict = {}
     warnings: list[str] = []
     t0 = time.perf_counter()
     done = 0.0
     for n, kind in enumerate(todo, 1):
-        part = scaled(progress, done / total, (done + _WEIGHTS[kind]) / total)
+        part = scaled(progress, done / total, (done + KINDS[kind].weight) / total)
         step = (lambda f, m="", _k=kind, _n=n: part(f, f"{_k} ({_n}/{len(todo)})" + (f": {m}" if m else ""))) \
             if part else None
         report(step, 0.0, "starting")
@@ -250,7 +184,7 @@ def train_defaults(kinds: Optional[Sequence[str]] = None, corpus: Optional[Seque
         try:
             summary = _train_one(kind, base, paths, preset, epochs, resume, step, log)
         except LyricistError as e:
-            if not (paths and kind in _LABELED):
+            if not (paths and KINDS[kind].labels):
                 raise
             # the user's corpus has no usable labels for this model: train it on the bundled data
             msg = f"{kind}: your corpus cannot train it ({e}); trained on the bundled corpus instead"
@@ -259,7 +193,7 @@ def train_defaults(kinds: Optional[Sequence[str]] = None, corpus: Optional[Seque
             summary = _train_one(kind, base, None, preset, epochs, resume, step, log)
         summary["wall_seconds"] = round(time.perf_counter() - t1, 2)
         trained[kind] = summary
-        done += _WEIGHTS[kind]
+        done += KINDS[kind].weight
         report(progress, done / total, f"{kind} done")
     report(progress, 1.0, "all models ready")
     return {"root": str(base), "preset": preset, "trained": trained, "skipped": skipped, "warnings": warnings,

@@ -54,19 +54,26 @@ class Kind:
     """Share of a ``train all`` progress bar (roughly its share of training time)."""
     metric: tuple[str, str, str] = ("", "", "")
     """Headline metric: ``(metrics.json key, label, format)``; a dotted key reads nested dicts."""
+    summary: tuple[tuple[str, str], ...] = ()
+    """``(name, metrics key)`` pairs that ``train all`` reports for it (dotted keys read nested dicts)."""
+    options: tuple[tuple[str, Any], ...] = ()
+    """Fixed keyword arguments its trainer gets when trained as a default model."""
 
     def __post_init__(self):
         if not self.train_command:
             object.__setattr__(self, "train_command", self.name)
 
-    def train(self, *, corpus: Optional[Sequence[str | os.PathLike]] = None, preset: str = "default",
+    def train(self, paths: Optional[Sequence[str | os.PathLike]] = None, *, preset: str = "default",
               out_dir: str | os.PathLike, root: str | os.PathLike | None = None, epochs: Optional[int] = None,
               resume: bool = False, progress: Optional[Callable[[float, str], None]] = None,
               log: Optional[Callable[[str], None]] = None) -> dict:
         """Train this kind into ``out_dir`` and return its metrics.
 
+        Every trainer has this shape: the data first, then keyword-only arguments, then options
+        of its own (given here from :attr:`options`).
+
         Args:
-            corpus: training files or folders (default: the bundled corpus).
+            paths: training files or folders (default: the bundled corpus).
             preset: ``tiny``, ``default`` or ``full``.
             out_dir: the checkpoint folder to write (atomically).
             root: the checkpoints root holding the kinds it :attr:`needs`.
@@ -75,11 +82,20 @@ class Kind:
             progress: ``progress(fraction, message)``.
             log: one-line messages (epoch summaries).
         """
-        return resolve(self.trainer)(corpus=corpus, preset=preset, out_dir=out_dir, root=root, epochs=epochs,
-                                     resume=resume, progress=progress, log=log)
+        return resolve(self.trainer)(paths, preset=preset, out_dir=out_dir, root=root, epochs=epochs,
+                                     resume=resume, progress=progress, log=log, **dict(self.options))
+
+    def summarise(self, metrics: dict) -> dict:
+        """The :attr:`summary` values of a trainer's result (None where missing).
+
+        Example:
+            >>> KINDS["mood"].summarise({"train_macro_f1": 0.9, "cv": {"macro_f1": 0.7}, "train_seconds": 2})
+            {'train_macro_f1': 0.9, 'cv_macro_f1': 0.7, 'seconds': 2}
+        """
+        return {name: dig(metrics, key) for name, key in self.summary}
 
     def load(self, folder: str | os.PathLike | None = None) -> Any:
-        """The model in ``folder`` (default: this kind's default folder), loaded once and cached."""
+        """The model in ``folder`` (default: this kind's default folder), as its job loads it."""
         return resolve(self.loader)(folder)
 
     def default_dir(self, root: str | os.PathLike | None = None) -> Path:
@@ -87,6 +103,20 @@ class Kind:
         from lyricist.core.config import checkpoints_root
 
         return Path(root or checkpoints_root()) / self.folder
+
+
+def dig(d: Any, dotted: str) -> Any:
+    """``d["a"]["b"]`` for ``"a.b"``; None when a step is missing or not a dict.
+
+    Example:
+        >>> dig({"cv": {"macro_f1": 0.7}}, "cv.macro_f1"), dig({"cv": None}, "cv.macro_f1")
+        (0.7, None)
+    """
+    for part in dotted.split("."):
+        if not isinstance(d, dict):
+            return None
+        d = d.get(part)
+    return d
 
 
 def resolve(ref: str) -> Callable:
@@ -100,28 +130,37 @@ def resolve(ref: str) -> Callable:
     return getattr(importlib.import_module(module), name)
 
 
+_SENTIMENT_SUMMARY = (("val_macro_f1", "val_macro_f1"), ("test_accuracy", "test_accuracy"),
+                      ("test_macro_f1", "test_macro_f1"), ("train_seconds", "train_seconds"))
+
 _ALL = (
     Kind("general-vectors", "general-vectors",
          "general-English word vectors distilled from MiniLM (Explore: general and blend spaces)",
-         trainer="lyricist.explore.train_general:train_general_vectors", loader="lyricist.explore.vectors:load_vectors",
-         train_command="general", weight=0.22, metric=("wordsim353.spearman", "WordSim-353 ρ", "{:.3f}")),
+         trainer="lyricist.explore.train_general:train_general_vectors",
+         loader="lyricist.explore.vectors:load_general_vectors", train_command="general", weight=0.22,
+         metric=("wordsim353.spearman", "WordSim-353 ρ", "{:.3f}"),
+         summary=(("vocab_size", "vocab_size"), ("dim", "dim"), ("seconds", "seconds"))),
     Kind("embeddings", "embeddings", "word2vec on your songs (Explore: corpus and blend spaces)",
-         trainer="lyricist.explore.train:train_embeddings", loader="lyricist.explore.space:load_space",
-         needs=("general-vectors",), weight=0.04, metric=("wordsim353.spearman", "WordSim-353 ρ", "{:.3f}")),
+         trainer="lyricist.explore.train:train_embeddings", loader="lyricist.explore.api:load_space",
+         needs=("general-vectors",), weight=0.04, metric=("vocab_size", "vocabulary", "{:,}"),
+         summary=(("vocab_size", "vocab_size"), ("tokens", "tokens"), ("seconds", "train_seconds")),
+         options=(("general", False),)),  # the general vectors are a kind of their own, trained before
     Kind("sentiment-lstm", "sentiment-lstm", "LSTM sentiment classifier over word vectors (Tone)",
-         trainer="lyricist.tone.train:train_lstm", loader="lyricist.tone.scorers:load_lstm",
+         trainer="lyricist.tone.train_lstm:train_lstm", loader="lyricist.tone.scorers:load_lstm",
          needs=("general-vectors", "embeddings"), labels="sentiment", train_command="sentiment", weight=0.08,
-         metric=("test_macro_f1", "test macro-F1", "{:.3f}")),
+         metric=("test_macro_f1", "test macro-F1", "{:.3f}"), summary=_SENTIMENT_SUMMARY),
     Kind("sentiment-transformer", "sentiment-transformer", "fine-tuned MiniLM sentiment classifier (Tone, comments)",
-         trainer="lyricist.tone.train:train_transformer", loader="lyricist.tone.scorers:load_transformer",
-         labels="sentiment", train_command="sentiment", weight=0.22,
-         metric=("test_macro_f1", "test macro-F1", "{:.3f}")),
+         trainer="lyricist.tone.train_transformer:train_transformer",
+         loader="lyricist.tone.scorers:load_transformer", labels="sentiment", train_command="sentiment",
+         weight=0.22, metric=("test_macro_f1", "test macro-F1", "{:.3f}"), summary=_SENTIMENT_SUMMARY),
     Kind("mood", "mood", "song mood: happy / angry / sad / relaxed (Tone)",
-         trainer="lyricist.tone.mood:train_mood", loader="lyricist.tone.mood:load_mood",
-         labels="mood", weight=0.08, metric=("cv.macro_f1", "CV macro-F1", "{:.3f}")),
+         trainer="lyricist.tone.train_mood:train_mood", loader="lyricist.tone.mood:load_mood",
+         labels="mood", weight=0.08, metric=("cv.macro_f1", "CV macro-F1", "{:.3f}"),
+         summary=(("train_macro_f1", "train_macro_f1"), ("cv_macro_f1", "cv.macro_f1"), ("seconds", "train_seconds"))),
     Kind("generator", "generator", "GPT-2 lyric generator with rhyme and syllable control (Draft)",
          trainer="lyricist.drafting.train:train_generator", loader="lyricist.drafting.model:load_generator",
-         weight=0.36, metric=("test_ppl", "test perplexity", "{:.1f}")),
+         weight=0.36, metric=("val_ppl", "val perplexity", "{:.1f}"),
+         summary=(("val_ppl", "val_ppl"), ("test_ppl", "test_ppl"), ("train_seconds", "train_seconds"))),
 )
 
 #: every kind by name, in training order (each after the kinds it needs)

@@ -182,18 +182,19 @@ def _state_dir(out: Path) -> Path:
     return out.with_name(f".{out.name}.train_state")
 
 
-def train_embeddings(paths: Sequence[str | os.PathLike] | None = None, preset: str = "default",
-                     out_dir: str | os.PathLike | None = None, epochs: int | None = None,
-                     phrases: bool | None = None, *, cfg: EmbeddingConfig | None = None, resume: bool = False,
+def train_embeddings(paths: Sequence[str | os.PathLike] | None = None, *, preset: str = "default",
+                     out_dir: str | os.PathLike | None = None, root: str | os.PathLike | None = None,
+                     epochs: int | None = None, resume: bool = False, progress: Optional[ProgressFn] = None,
+                     log=None, phrases: bool | None = None, cfg: EmbeddingConfig | None = None,
                      general: bool = True, general_dir: str | os.PathLike | None = None,
-                     state_every_s: float = 30.0, progress: Optional[ProgressFn] = None,
-                     log=None) -> dict:
+                     state_every_s: float = 30.0) -> dict:
     """Train word2vec on a corpus and write the model folder atomically.
 
     Args:
         paths: files or folders of songs (default: the bundled corpus ``corpora/``).
         preset: ``tiny``, ``default`` or ``full`` (see :data:`EMBEDDING_PRESETS`).
         out_dir: model folder (default ``checkpoint_dir("embeddings")``).
+        root: checkpoints root whose ``general-vectors`` to use or build (when ``general_dir`` is not given).
         epochs: override the preset's epochs.
         phrases: override the preset's phrase detection.
         cfg: an explicit :class:`EmbeddingConfig` (then ``preset`` is ignored).
@@ -228,6 +229,8 @@ def train_embeddings(paths: Sequence[str | os.PathLike] | None = None, preset: s
     cfg = dataclasses.replace(base, **changes)
     paths = [str(p) for p in paths] if paths else [str(bundled_corpus())]
     out = checkpoint_dir(KIND, out_dir)
+    if general_dir is None and root is not None:
+        general_dir = Path(root) / GENERAL_KIND
     say = log or (lambda s: None)
     gen_share = 0.0 if not general or has_vectors(checkpoint_dir(GENERAL_KIND, general_dir)) else 0.5
     p_main = scaled(progress, 0.0, 1.0 - gen_share)

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -297,6 +298,24 @@ def build_general_vectors(out_dir: str | Path | None = None, preset: str = "defa
     report(progress, 1.0, f"{len(vocab):,} words")
     return {"out": str(out), "vocab_size": len(vocab), "dim": int(vecs.shape[1]), "seconds": round(seconds, 2),
             "words_per_second": metrics["words_per_second"], "metrics": metrics}
+
+
+def train_general_vectors(paths: Sequence[str | os.PathLike] | None = None, *, preset: str = "default",
+                          out_dir: str | Path | None = None, root: str | Path | None = None,
+                          epochs: int | None = None, resume: bool = False, progress: Optional[ProgressFn] = None,
+                          log=None) -> dict:
+    """:func:`build_general_vectors` with the arguments every trainer takes (:mod:`lyricist.core.kinds`).
+
+    The general vectors come from the encoder and a frequency list, not from a corpus, and have
+    no epochs: ``paths``, ``epochs`` and ``resume`` are accepted and have no effect (a killed
+    build starts again). ``root`` gives the folder when ``out_dir`` is not set.
+    """
+    if out_dir is None and root is not None:
+        out_dir = Path(root) / GENERAL_KIND
+    r = build_general_vectors(out_dir, preset=preset, progress=progress)
+    if log:
+        log(f"general vectors: {r['vocab_size']:,} words x {r['dim']} dims in {r['seconds']:.0f} s")
+    return r
 
 
 def ensure_general_vectors(general_dir: str | Path | None = None, preset: str = "default",

@@ -29,6 +29,7 @@ from typing import Sequence
 
 import numpy as np
 
+from lyricist.core.config import checkpoint_dir
 from lyricist.core.checkpoint import atomic_write_bytes, atomic_write_json, read_config
 from lyricist.core.errors import LyricistError
 from lyricist.explore.words import word_sounds
@@ -244,3 +245,8 @@ def open_checkpoint(folder: str | os.PathLike, kind: str = KIND):
         return fast
     kv = load_vectors(folder, kind, mmap=True)
     return kv, load_sounds(folder, kv)
+
+
+def load_general_vectors(folder: str | os.PathLike | None = None):
+    """The general-English ``KeyedVectors`` in ``folder`` (default ``checkpoints/general-vectors``)."""
+    return load_vectors(checkpoint_dir(GENERAL_KIND, folder), GENERAL_KIND)

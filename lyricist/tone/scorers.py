@@ -295,3 +295,13 @@ def _ensemble_dirs(model_dir) -> tuple[Path, Path]:
         root = Path(model_dir)
         return root / "sentiment-lstm", root / "sentiment-transformer"
     return checkpoint_dir("sentiment-lstm"), checkpoint_dir("sentiment-transformer")
+
+
+def load_lstm(model_dir: str | os.PathLike | None = None) -> Scorer:
+    """The LSTM scorer in ``model_dir`` (default ``checkpoints/sentiment-lstm``), cached: the registry's loader."""
+    return load_scorer("lstm", model_dir)
+
+
+def load_transformer(model_dir: str | os.PathLike | None = None) -> Scorer:
+    """The transformer scorer in ``model_dir`` (default ``checkpoints/sentiment-transformer``), cached."""
+    return load_scorer("transformer", model_dir)

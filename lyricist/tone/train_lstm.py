@@ -37,7 +37,7 @@ from lyricist.lang.text import tokens_many
 from lyricist.tone.data import LengthGroupedBatches, class_weights, load_labeled
 from lyricist.tone.encode import encode_tokens, lstm_probs, pad_ids
 from lyricist.tone.measure import final_metrics
-from lyricist.tone.vectors import build_vocab, bundled_song_tokens, find_vectors, init_matrix, quick_word2vec
+from lyricist.tone.vectors import build_vocab, bundled_song_tokens, find_vectors, init_matrix, quick_word2vec, vectors_in
 
 
 @dataclass
@@ -95,8 +95,9 @@ def lstm_train_config(preset: str = "default", **overrides) -> LSTMTrainConfig:
 
 
 def train_lstm(paths: Sequence[str | os.PathLike] | None = None, *, preset: str = "default",
-               out_dir: str | os.PathLike | None = None, progress: Optional[ProgressFn] = None,
-               resume: bool = False, epochs: int | None = None, vectors: str | os.PathLike | None = None,
+               out_dir: str | os.PathLike | None = None, root: str | os.PathLike | None = None,
+               progress: Optional[ProgressFn] = None, resume: bool = False, epochs: int | None = None,
+               vectors: str | os.PathLike | None = None,
                text_col: str | None = None, label_col: str | None = None, label_map: dict | None = None,
                max_examples: int | None = None, max_seconds: float | None = None,
                log: Optional[Callable[[str], None]] = None, **overrides) -> dict:
@@ -106,6 +107,8 @@ def train_lstm(paths: Sequence[str | os.PathLike] | None = None, *, preset: str 
         paths: labeled data (default: the bundled comments and lyric lines).
         preset: ``tiny``, ``default`` or ``full`` (see :data:`LSTM_TRAIN_PRESETS`).
         out_dir: checkpoint folder (default ``checkpoints/sentiment-lstm``).
+        root: checkpoints root to take word vectors from when ``vectors`` is not given
+            (its general vectors, else its corpus embeddings; see :func:`lyricist.tone.vectors.vectors_in`).
         progress: ``(fraction, message)`` callback.
         resume: continue an interrupted run from its saved state.
         epochs: override the preset's maximum epochs.
@@ -128,6 +131,8 @@ def train_lstm(paths: Sequence[str | os.PathLike] | None = None, *, preset: str 
 
     from lyricist.tone.lstm import LSTMClassifier, LSTMConfig  # (torch)
 
+    if vectors is None and root is not None:
+        vectors = vectors_in(root)
     cfg = lstm_train_config(preset, epochs=epochs, max_examples=max_examples, max_seconds=max_seconds, **overrides)
     out_dir = Path(out_dir) if out_dir else checkpoint_dir("sentiment-lstm")
     t_start = time.time()

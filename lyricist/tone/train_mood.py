@@ -68,8 +68,9 @@ def cross_validate(X: np.ndarray, y: Sequence[str], cfg: MoodConfig, folds: int 
 
 
 def train_mood(paths: Sequence[str | os.PathLike] | None = None, *, preset: str = "default",
-               out_dir: str | os.PathLike | None = None, progress: Optional[ProgressFn] = None,
-               text_col: str | None = None, label_col: str | None = None, folds: int = 5,
+               out_dir: str | os.PathLike | None = None, root: str | os.PathLike | None = None,
+               epochs: int | None = None, resume: bool = False, progress: Optional[ProgressFn] = None,
+               text_col: str | None = None, label_col: str | None = None, folds: int | None = None,
                log: Optional[Callable[[str], None]] = None, **overrides) -> dict:
     """Train the song-mood classifier, report its k-fold CV score, and save it.
 
@@ -77,9 +78,11 @@ def train_mood(paths: Sequence[str | os.PathLike] | None = None, *, preset: str 
         paths: labeled songs (default: the bundled ``corpora/songs``); a CSV needs a lyrics and a mood column.
         preset: ``tiny`` (lexicon features), ``default`` or ``full``.
         out_dir: checkpoint folder (default ``checkpoints/mood``).
+        root, epochs, resume: taken by every trainer (:mod:`lyricist.core.kinds`); the mood model
+            needs no other model, has no epochs (a logistic regression, seconds) and so nothing to resume.
         progress: ``(fraction, message)`` callback.
         text_col, label_col: columns of a CSV.
-        folds: cross-validation folds reported in metrics.json (0 to skip).
+        folds: cross-validation folds reported in metrics.json (0 to skip; default 3 at preset ``tiny``, else 5).
         **overrides: any :class:`MoodConfig` field (``features``, ``C``...).
     Returns:
         The metrics written to ``metrics.json``.
@@ -96,6 +99,8 @@ def train_mood(paths: Sequence[str | os.PathLike] | None = None, *, preset: str 
     if log:
         log(f"{len(moods)} songs: " + ", ".join(f"{m} {moods.count(m)}" for m in MOOD_LABELS))
     X, names = song_features(lines, cfg, progress=scaled(progress, 0.02, 0.85))
+    if folds is None:
+        folds = 3 if preset == "tiny" else 5
     cv = cross_validate(X, moods, cfg, folds) if folds and folds > 1 else None
     report(progress, 0.9, "fitting")
     model = fit_logreg(X, moods, cfg, names)

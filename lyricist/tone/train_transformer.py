@@ -119,8 +119,9 @@ def load_base(cfg: TransformerTrainConfig):
 
 
 def train_transformer(paths: Sequence[str | os.PathLike] | None = None, *, preset: str = "default",
-                      out_dir: str | os.PathLike | None = None, progress: Optional[ProgressFn] = None,
-                      resume: bool = False, base_model: str | None = None, epochs: int | None = None,
+                      out_dir: str | os.PathLike | None = None, root: str | os.PathLike | None = None,
+                      progress: Optional[ProgressFn] = None, resume: bool = False,
+                      base_model: str | None = None, epochs: int | None = None,
                       text_col: str | None = None, label_col: str | None = None, label_map: dict | None = None,
                       max_examples: int | None = None, max_seconds: float | None = None,
                       log: Optional[Callable[[str], None]] = None, **overrides) -> dict:
@@ -130,6 +131,7 @@ def train_transformer(paths: Sequence[str | os.PathLike] | None = None, *, prese
         paths: labeled data (default: the bundled comments and lyric lines).
         preset: ``tiny`` (random tiny BERT, for tests), ``default`` or ``full``.
         out_dir: checkpoint folder (default ``checkpoints/sentiment-transformer``).
+        root: taken by every trainer (:mod:`lyricist.core.kinds`); the transformer needs no other model.
         base_model: folder or hub id to start from (default: the bundled MiniLM).
         progress, resume, epochs, text_col, label_col, label_map, max_examples, max_seconds, log:
             as in :func:`lyricist.tone.train_lstm.train_lstm`.

@@ -28,6 +28,20 @@ from lyricist.lang.corpus import read_songs
 from lyricist.lang.text import expand, lemma, tokens_many
 
 
+def vectors_in(root: str | os.PathLike) -> Path | None:
+    """The word vectors the LSTM starts from under a checkpoints ``root``: its general vectors,
+    else its corpus embeddings (the order of :func:`find_vectors`); None when it has neither.
+
+    Example:
+        >>> vectors_in("/no/such/root") is None
+        True
+    """
+    for kind in ("general-vectors", "embeddings"):
+        if (Path(root) / kind / "vectors.kv").is_file():
+            return Path(root) / kind
+    return None
+
+
 def find_vectors(vectors: str | os.PathLike | None = None):
     """Word2vec ``KeyedVectors`` for the LSTM, or ``None`` when none are found.
 

@@ -50,8 +50,8 @@ def train_embeddings_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--co
 
     log = None if as_json else log_line
     with rich_progress("Training embeddings", enabled=not as_json) as p:
-        r = train_embeddings([str(c) for c in corpus] if corpus else None, preset, out, epochs, phrases,
-                             resume=resume, general=general, progress=p, log=log)
+        r = train_embeddings([str(c) for c in corpus] if corpus else None, preset=preset, out_dir=out,
+                             epochs=epochs, phrases=phrases, resume=resume, general=general, progress=p, log=log)
     emit(r, as_json, lambda r: (
         f"{r['vocab_size']:,} words from {r['tokens']:,} tokens ({r['songs']} songs), {r['epochs']} epochs, "
         f"min_count {r['min_count']}, {r['train_seconds']:.1f} s ({r['words_per_second']:,.0f} words/s)\n"

@@ -7,25 +7,7 @@ import tempfile
 import streamlit as st
 
 from lyricist.app.ui import common
-
-#: The headline metric of each kind: (metrics key, label, format).
-HEADLINE = {
-    "general-vectors": ("wordsim353.spearman", "WordSim-353 ρ", "{:.3f}"),
-    "embeddings": ("vocab_size", "vocabulary", "{:,}"),
-    "sentiment-lstm": ("test_macro_f1", "test macro-F1", "{:.3f}"),
-    "sentiment-transformer": ("test_macro_f1", "test macro-F1", "{:.3f}"),
-    "mood": ("cv.macro_f1", "CV macro-F1", "{:.3f}"),
-    "generator": ("val_ppl", "val perplexity", "{:.1f}"),
-}
-
-
-def _dig(d: dict, dotted: str):
-    for part in dotted.split("."):
-        if not isinstance(d, dict):
-            return None
-        d = d.get(part)
-    return d
-
+from lyricist.core.kinds import KINDS, dig
 
 def headline(row: dict) -> str:
     """The headline metric of a status row, as text (``-`` when unknown).
@@ -34,10 +16,10 @@ def headline(row: dict) -> str:
         >>> headline({"kind": "generator", "metrics": {"val_ppl": 41.234}, "config": {}})
         'val perplexity 41.2'
     """
-    key, label, fmt = HEADLINE[row["kind"]]
-    v = _dig(row["metrics"], key)
+    key, label, fmt = KINDS[row["kind"]].metric
+    v = dig(row["metrics"], key)
     if v is None:
-        v = _dig(row.get("config") or {}, key)
+        v = dig(row.get("config") or {}, key)
     if not isinstance(v, (int, float)):
         return "-"
     return f"{label} {fmt.format(v)}"
