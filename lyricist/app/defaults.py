@@ -183,7 +183,7 @@ def _train_one(kind: str, base: Path, corpus: Optional[list[str]], preset: str, 
         return {"train_macro_f1": m.get("train_macro_f1"), "cv_macro_f1": (m.get("cv") or {}).get("macro_f1"),
                 "seconds": m.get("train_seconds")}
     if kind == "generator":
-        from lyricist.drafting.decode import train_generator
+        from lyricist.drafting.train import train_generator
 
         m = train_generator(corpus, preset, out, None, epochs, resume, progress, log=log)
         return {k: m.get(k) for k in ("val_ppl", "test_ppl", "train_seconds")}
