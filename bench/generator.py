@@ -58,7 +58,7 @@ def main() -> int:
     model = Path(args.model)
     train_info = None
     if args.retrain or args.resume or not (model / "config.json").is_file():
-        from lyricist.drafting.decode import train_generator
+        from lyricist.drafting.train import train_generator
 
         t0 = time.time()
         train_info = train_generator([str(BILLBOARD)], preset="full", out_dir=model, max_seconds=args.budget,
@@ -76,10 +76,13 @@ def batch_speed(model_dir: Path, n: int = 20, repeats: int = 3) -> dict:
     import statistics
 
     from lyricist.core.hf import torch_threads
-    from lyricist.drafting.decode import DecodeSettings, ThemeModel, _Session, load_generator
+    from lyricist.drafting.decode import Session
+    from lyricist.drafting.model import load_generator
+    from lyricist.drafting.settings import DecodeSettings
+    from lyricist.drafting.theme import ThemeModel
 
     gen = load_generator(model_dir)
-    sess = _Session(gen, "rain", None, ["rain"], DecodeSettings(finish_frac=1.0), ThemeModel("rain", ["rain"]))
+    sess = Session(gen, "rain", None, ["rain"], DecodeSettings(finish_frac=1.0), ThemeModel("rain", ["rain"]))
     ctx, body = sess.context(["the rain keeps falling on my window", "and i think of you"])
     one, single = [], []
     with gen.lock, torch_threads(1):
@@ -132,7 +135,8 @@ def draft_block(d: dict) -> str:
 
 def report(args, model: Path) -> int:
     from lyricist.core.checkpoint import read_metrics
-    from lyricist.drafting.decode import DecodeSettings, evaluate_generator
+    from lyricist.drafting.eval import evaluate_generator
+    from lyricist.drafting.settings import DecodeSettings
 
     t_start = time.time()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -153,7 +157,7 @@ def report(args, model: Path) -> int:
         dm = evaluate_generator(default, n_drafts=args.drafts, samples=1)
         log(json.dumps(dm["constrained"], indent=1))
     if (default / "config.json").is_file() and not (l2r / "config.json").is_file():
-        from lyricist.drafting.decode import train_generator
+        from lyricist.drafting.train import train_generator
 
         log(f"training {l2r}: the default preset on the bundled corpus, lines in normal word order (about a minute)")
         train_generator(preset="default", out_dir=l2r, reverse=False)
@@ -176,7 +180,7 @@ def report(args, model: Path) -> int:
         f"{args.budget / 60:.0f} minutes of wall-clock training (`LoopConfig.max_seconds`), 2 torch threads: "
         f"{tm.get('epochs_run')} epoch(s), stopped by {tm.get('stopped')}, {tm.get('tokens_per_s', 0):,.0f} "
         f"training tokens/s, validation perplexity {tm.get('val_ppl')}, test perplexity {tm.get('test_ppl')}.", "",
-        "**Decoder** (`lyricist.drafting.decode.draft`, defaults of `DecodeSettings`): batches of 20 candidate lines; "
+        "**Decoder** (`lyricist.drafting.cowrite.draft`, defaults of `DecodeSettings`): batches of 20 candidate lines; "
         "end-first rhyme forcing; words spelled only from the training vocabulary and joined only as some "
         "training line joins them (word trigram, else bigram, line edges included); syllable masks; a "
         "repetition penalty on content words and no repeated n-grams; the copy guard (no training word "

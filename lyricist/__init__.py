@@ -38,10 +38,10 @@ _API = {
     "classify_file": "tone.bulk", "evaluate_sentiment": "tone.eval", "train_sentiment": "tone.train",
     "train_mood": "tone.train_mood", "predict_mood": "tone.mood", "evaluate_mood": "tone.eval",
     # drafting
-    "train_generator": "drafting.decode", "load_generator": "drafting.decode", "warm_up": "drafting.decode", "draft": "drafting.decode",
-    "lock": "drafting.decode",
-    "regenerate": "drafting.decode", "alternatives": "drafting.decode", "continue_draft": "drafting.decode",
-    "evaluate_generator": "drafting.decode",
+    "train_generator": "drafting.train", "load_generator": "drafting.model", "warm_up": "drafting.cowrite",
+    "draft": "drafting.cowrite", "lock": "drafting.cowrite", "regenerate": "drafting.cowrite",
+    "alternatives": "drafting.cowrite", "continue_draft": "drafting.cowrite",
+    "evaluate_generator": "drafting.eval",
     # all default models
     "train_defaults": "app.defaults",
 }

@@ -34,7 +34,7 @@ def _no_repo_checkpoints(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    from lyricist.drafting.decode import train_generator
+    from lyricist.drafting.train import train_generator
     from lyricist.core.loop import reset_accelerate_state
 
     reset_accelerate_state()
@@ -46,7 +46,7 @@ def tiny(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sample_draft(tiny):
-    from lyricist.drafting.decode import draft
+    from lyricist.drafting.cowrite import draft
 
     return draft("leaving a small town at dawn", lines=4, scheme="ABAB", syllables=7, mood="sad",
                  model_dir=tiny[0], seed=1)
@@ -54,7 +54,7 @@ def sample_draft(tiny):
 
 def _check_line_claims(d):
     """Every line marked ok meets its constraints; every other line names what it misses."""
-    from lyricist.drafting.decode import _Session  # noqa: F401 - the module under test
+    from lyricist.drafting.decode import Session  # noqa: F401 - the module under test
     from lyricist.lang.prosody import is_rhyme, last_word, line_syllables
 
     first: dict[str, str] = {}
@@ -105,7 +105,7 @@ def test_line_forms():
 # ----------------------------------------------------------------- training and checkpoints
 def test_tiny_model_trains_and_round_trips(tiny):
     from lyricist.core.checkpoint import read_config
-    from lyricist.drafting.decode import GeneratorConfig, generator_config, load_generator
+    from lyricist.drafting.model import GeneratorConfig, generator_config, load_generator
 
     out, metrics = tiny
     assert metrics["val_ppl"] > 1 and metrics["n_params"] < 100_000
@@ -143,7 +143,7 @@ def test_resume_continues_an_interrupted_run(tmp_path, monkeypatch):
 @pytest.mark.parametrize("damage", ["config", "kind", "weights", "tokenizer", "guard", "ngrams", "missing"])
 def test_corrupt_or_mismatched_checkpoint_is_one_line(tiny, tmp_path, damage):
     from lyricist.core.checkpoint import write_config
-    from lyricist.drafting.decode import load_generator
+    from lyricist.drafting.model import load_generator
 
     bad = tmp_path / "bad"
     shutil.copytree(tiny[0], bad)
@@ -171,14 +171,15 @@ def test_corrupt_or_mismatched_checkpoint_is_one_line(tiny, tmp_path, damage):
 def test_ngram_tables_join_words_as_the_corpus_does(tiny, tmp_path):
     """Successor tables in generation order (end-first: the word before), with line edges; an older
     checkpoint without ngrams.json gets one rebuilt from its recorded training data."""
-    from lyricist.drafting.decode import _WordTables, load_generator
+    from lyricist.drafting.model import load_generator
+    from lyricist.drafting.tables import WordTables
     from lyricist.drafting.ngrams import LINE_END, LINE_START, build_ngrams
 
     ng = build_ngrams([["the", "night", "is", "young"], ["the", "light", "is", "on"], []])
     assert ng["bigrams"][LINE_START] == ["the"] and ng["bigrams"]["is"] == ["on", "young"]
     assert ng["trigrams"]["the night"] == ["is"] and ng["trigrams"]["is young"] == [LINE_END]
     gen = load_generator(tiny[0])
-    wt = _WordTables(gen)
+    wt = WordTables(gen)
     assert gen.reverse and wt.begin == LINE_END and wt.end == LINE_START
     word = next(w for w in ("the", "my", "a", "i") if w in wt.after and wt.after[w] - {LINE_START})
     allowed = wt.after[word]
@@ -193,7 +194,7 @@ def test_ngram_tables_join_words_as_the_corpus_does(tiny, tmp_path):
 
 
 def test_config_validation():
-    from lyricist.drafting.decode import generator_config
+    from lyricist.drafting.model import generator_config
 
     with pytest.raises(LyricistError):
         generator_config("huge")
@@ -215,7 +216,7 @@ def test_draft_keeps_form_or_says_why(sample_draft):
 
 
 def test_draft_aabb_and_seed_determinism(tiny):
-    from lyricist.drafting.decode import draft
+    from lyricist.drafting.cowrite import draft
 
     a = draft("rain on the roof", lines=4, scheme="AABB", syllables=6, model_dir=tiny[0], seed=5)
     b = draft("rain on the roof", lines=4, scheme="AABB", syllables=6, model_dir=tiny[0], seed=5)
@@ -224,7 +225,7 @@ def test_draft_aabb_and_seed_determinism(tiny):
 
 
 def test_bad_forms_are_one_line_errors(tiny):
-    from lyricist.drafting.decode import draft
+    from lyricist.drafting.cowrite import draft
 
     for kwargs in ({"theme": ""}, {"theme": "   "}, {"theme": "x", "lines": 0}, {"theme": "x", "lines": 1000},
                    {"theme": "x", "syllables": 99}, {"theme": "x", "syllables": 1}, {"theme": "x" * 400},
@@ -236,7 +237,7 @@ def test_bad_forms_are_one_line_errors(tiny):
 
 
 def test_lock_and_regenerate(sample_draft, tiny):
-    from lyricist.drafting.decode import lock, regenerate
+    from lyricist.drafting.cowrite import lock, regenerate
 
     d = lock(sample_draft, 0)
     assert d.lines[0].locked and not sample_draft.lines[0].locked  # a new draft; the old one is unchanged
@@ -252,14 +253,14 @@ def test_lock_and_regenerate(sample_draft, tiny):
 
 
 def test_continue_and_alternatives(sample_draft, tiny):
-    from lyricist.drafting.decode import _extend_letters, alternatives, continue_draft
+    from lyricist.drafting.cowrite import alternatives, continue_draft, extend_letters
 
     own = ["I left the porch light burning bright", "and waited by the door", "you never came home that night"]
     d = continue_draft(own, n=3, model_dir=tiny[0])
     assert d.texts[:3] == own and all(ln.locked for ln in d.lines[:3]) and len(d.lines) == 6
     assert d.scheme == "ABAB" and d.pattern == "ABABCD"
     _check_line_claims(d)
-    assert _extend_letters("AAB", "AABB", 3) == "BCC"
+    assert extend_letters("AAB", "AABB", 3) == "BCC"
     alts = alternatives(sample_draft, n=3, model_dir=tiny[0])
     assert 1 <= len(alts) <= 3 and len(set(alts)) == len(alts)
     alts1 = alternatives(sample_draft, 1, n=2, model_dir=tiny[0])
@@ -271,24 +272,27 @@ def test_mood_pass_swaps_toward_the_mood_and_keeps_the_rhyme():
     that breaks the rhyme, and stops once the valence has the mood's sign."""
     from types import SimpleNamespace
 
-    from lyricist.drafting.decode import DecodeSettings, _Cand, _mood_pass, make_line
+    from lyricist.drafting.checks import Candidate
+    from lyricist.drafting.decode import mood_pass
+    from lyricist.drafting.drafts import make_line
+    from lyricist.drafting.settings import DecodeSettings
 
     class Scorer:  # valence: +1 per "sunny", -1 per "gloomy", scaled into [-1, 1]
         def predict(self, texts):
             return [{"valence": max(-1.0, min(1.0, (t.count("sunny") - t.count("gloomy")) / 3))} for t in texts]
 
     def cand(text):
-        return _Cand(text=text, words=text.lower().split(), syllables=6, lm=-1.0, issues=[])
+        return Candidate(text=text, words=text.lower().split(), syllables=6, lm=-1.0, issues=[])
 
     out = [make_line("sunny sunny day in the rain", "A"), make_line("a sunny sunny heart again", "A")]
     pools = {0: [cand("sunny sunny day in the rain")],
              1: [cand("a sunny sunny heart again"), cand("a gloomy gloomy town"),  # no rhyme with "rain"
                  cand("my gloomy gloomy eyes again")]}
     sess = SimpleNamespace(mood="sad", scorer=Scorer(), s=DecodeSettings())
-    _mood_pass(sess, out, pools, {})
+    mood_pass(sess, out, pools, {})
     assert out[1].text == "my gloomy gloomy eyes again" and out[1].letter == "A"
     happy = [make_line("sunny sunny day in the rain", "A"), make_line("a sunny sunny heart again", "A")]
-    _mood_pass(SimpleNamespace(mood="happy", scorer=Scorer(), s=DecodeSettings()), happy, pools, {})
+    mood_pass(SimpleNamespace(mood="happy", scorer=Scorer(), s=DecodeSettings()), happy, pools, {})
     assert [ln.text for ln in happy] == ["sunny sunny day in the rain", "a sunny sunny heart again"]
 
 
@@ -296,19 +300,22 @@ def test_copy_guard_rejects_a_training_six_gram(tiny):
     from lyricist.lang.corpus import read_songs
     from lyricist.core.config import bundled_corpus
     from lyricist.drafting.metrics import copy_rate
-    from lyricist.drafting.decode import DecodeSettings, ThemeModel, _Session, load_generator
+    from lyricist.drafting.decode import Session
+    from lyricist.drafting.model import load_generator
+    from lyricist.drafting.settings import DecodeSettings
+    from lyricist.drafting.theme import ThemeModel
     from lyricist.lang.prosody import words_of
 
     gen = load_generator(tiny[0])
     song = next(iter(read_songs([bundled_corpus() / "songs"])))
     line = next(ln.text for ln in song.lines if len(words_of(ln.text)) >= 6)
-    sess = _Session(gen, "t", None, [], DecodeSettings(), ThemeModel("t", []))
+    sess = Session(gen, "t", None, [], DecodeSettings(), ThemeModel("t", []))
     assert sess.copies(words_of(line))
     assert not sess.copies("zebra quartz violins hum beneath saturn tonight".split())
-    cand = sess._measure(" ".join(words_of(line)), words_of(line), -1.0, [], set(), 0, [None], 0, 8)
+    cand = sess.measure(" ".join(words_of(line)), words_of(line), -1.0, [], set(), 0, [None], 0, 8)
     assert "copy" in cand.issues
     weak = "we walked along the river to the".split()
-    assert "ending" in sess._measure(" ".join(weak), weak, -1.0, [], set(), 0, [None], 0, 8).issues
+    assert "ending" in sess.measure(" ".join(weak), weak, -1.0, [], set(), 0, [None], 0, 8).issues
     assert copy_rate([line, "zebra quartz violins hum beneath saturn tonight"], gen.copy_guard) == 0.5
 
 
@@ -327,7 +334,7 @@ def test_generation_metrics():
 
 
 def test_eval_generator_side_by_side(tiny):
-    from lyricist.drafting.decode import evaluate_generator
+    from lyricist.drafting.eval import evaluate_generator
 
     r = evaluate_generator(tiny[0], n_drafts=2, lines=4)
     for col in ("constrained", "unconstrained"):
@@ -351,7 +358,7 @@ def test_cli_generate_json_and_errors(tiny, tmp_path):
     assert {"lines", "scheme", "theme", "mood", "alternatives"} <= set(doc) and len(doc["lines"]) == 2
     # loading is timed apart from drafting, and warming up does not change the seeded draft
     assert doc["load_ms"] > 0 and doc["ms"] > 0
-    from lyricist.drafting.decode import draft
+    from lyricist.drafting.cowrite import draft
 
     again = draft("city lights", lines=2, scheme="AABB", syllables=6, model_dir=tiny[0])
     assert [ln.text for ln in again.lines] == [ln["text"] for ln in doc["lines"]]
@@ -385,7 +392,9 @@ def test_base_model_fine_tunes_a_local_causal_lm(tmp_path):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
-    from lyricist.drafting.decode import draft, load_generator, train_generator
+    from lyricist.drafting.cowrite import draft
+    from lyricist.drafting.model import load_generator
+    from lyricist.drafting.train import train_generator
 
     raw = Tokenizer(models.BPE())
     raw.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)

@@ -36,8 +36,19 @@ import time
 from pathlib import Path
 from typing import Optional, Sequence
 
+import numpy as np
+
 from lyricist.core.errors import LyricistError
+from lyricist.core.hf import embed_texts, torch_threads
 from lyricist.core.progress import ProgressFn, report
+from lyricist.drafting.cowrite import draft
+from lyricist.drafting.format import pretty
+from lyricist.drafting.metrics import copy_rate, distinct_n, rhyme_accuracy, rhyme_pairs, syllable_accuracy
+from lyricist.drafting.model import lm_forward, load_generator
+from lyricist.drafting.tables import vocab_tables
+from lyricist.drafting.theme import MOOD_VALENCE, mood_scorer, theme_keywords, theme_space
+from lyricist.drafting.train import heldout_perplexity
+from lyricist.lang.corpus import read_songs
 
 EVAL_THEMES = (
     "leaving a small town at dawn", "a letter never sent", "dancing in the kitchen after midnight",
@@ -69,9 +80,6 @@ def sample_free(gen, mood: Optional[str], keywords: Sequence[str], n_lines: int,
     Only special tokens other than the line break are masked, so that the output is lyric lines.
     """
     import torch
-
-    from lyricist.drafting.decode import vocab_tables, lm_forward
-    from lyricist.drafting.format import pretty
 
     enc, model = gen.enc, gen.model
     _, _, banned = vocab_tables(gen)
@@ -114,12 +122,6 @@ def sample_free(gen, mood: Optional[str], keywords: Sequence[str], n_lines: int,
 
 def column_metrics(drafts: list[dict], guard, copy_n: int, scorer, ms: list[float]) -> dict:
     """The metrics of one column; each draft is ``{"lines", "scheme", "syllables", "mood", "theme"}``."""
-    import numpy as np
-
-    from lyricist.drafting.metrics import copy_rate, distinct_n, rhyme_accuracy, rhyme_pairs, syllable_accuracy
-    from lyricist.core.hf import embed_texts
-    from lyricist.drafting.decode import MOOD_VALENCE
-
     lines = [ln for d in drafts for ln in d["lines"]]
     targets = [d["syllables"] for d in drafts for _ in d["lines"]]
     vals = scorer.predict(["\n".join(d["lines"]) for d in drafts])
@@ -149,8 +151,6 @@ def column_metrics(drafts: list[dict], guard, copy_n: int, scorer, ms: list[floa
 
 def heldout_songs(gen, data: str | os.PathLike | None) -> tuple[list, str]:
     """Songs for held-out perplexity: every song of ``data``, else the test split of the training data."""
-    from lyricist.lang.corpus import read_songs
-
     if data:
         if not Path(data).exists():
             raise LyricistError(f"no such file or folder: {data} (check the --data path)")
@@ -164,7 +164,7 @@ def heldout_songs(gen, data: str | os.PathLike | None) -> tuple[list, str]:
 
 def evaluate_generator(model_dir: str | os.PathLike | None = None, data: str | os.PathLike | None = None,
                        n_drafts: int = 24, themes: Sequence[str] | None = None, seed: int = 0,
-                       lines: int = 8, progress: Optional[ProgressFn] = None, samples: int = 3,
+                       progress: Optional[ProgressFn] = None, lines: int = 8, samples: int = 3,
                        settings=None) -> dict:
     """Evaluate a generator side by side: constrained decoding vs the same model unconstrained.
 
@@ -174,18 +174,14 @@ def evaluate_generator(model_dir: str | os.PathLike | None = None, data: str | o
         n_drafts: drafts per column.
         themes: themes to cycle through (default :data:`EVAL_THEMES`).
         seed: added to each draft's seed.
-        lines: lines per draft.
         progress: ``(fraction, message)`` callback.
+        lines: lines per draft.
         samples: drafts of each column to include as they came out.
-        settings: decoding knobs for the constrained column (:class:`lyricist.drafting.decode.DecodeSettings`).
+        settings: decoding knobs for the constrained column (:class:`lyricist.drafting.settings.DecodeSettings`).
 
     Returns:
         ``{"constrained": {...}, "unconstrained": {...}, "perplexity", "perplexity_data", "samples", ...}``.
     """
-    from lyricist.core.hf import torch_threads
-    from lyricist.drafting.decode import draft, load_generator, mood_scorer, theme_keywords, theme_space
-    from lyricist.drafting.train import heldout_perplexity
-
     if n_drafts < 1:
         raise LyricistError("n_drafts must be at least 1")
     gen = load_generator(model_dir)

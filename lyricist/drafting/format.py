@@ -32,6 +32,7 @@ from typing import Iterable, Sequence
 
 from lyricist.core.config import MOOD_LABELS
 from lyricist.core.errors import LyricistError
+from lyricist.lang.prosody import words_of
 
 PAD, BOS, EOS, NL, KW, KW_END = "<|pad|>", "<|bos|>", "<|eos|>", "<|nl|>", "<|kw|>", "<|/kw|>"
 SECTION_NAMES = ("verse", "chorus", "pre-chorus", "bridge", "intro", "outro", "hook", "refrain", "section")
@@ -52,8 +53,6 @@ def section_token(kind: str | None) -> str:
 
 def line_words(line: str) -> list[str]:
     """The words of a line as the model sees them (see :func:`lyricist.lang.prosody.words_of`)."""
-    from lyricist.lang.prosody import words_of
-
     return words_of(line)
 
 

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Sequence
@@ -20,6 +21,8 @@ from typing import Sequence
 import numpy as np
 
 from lyricist.core.checkpoint import atomic_write_json
+from lyricist.lang.corpus import read_songs
+from lyricist.lang.prosody import words_of
 
 COPY_N = 6
 LINE_START, LINE_END = "<s>", "</s>"  # line edges in the n-gram tables (no lyric word can spell them)
@@ -68,8 +71,6 @@ def ensure_ngrams(folder: str | os.PathLike) -> bool:
 
     Only the ``train`` split songs count, as at training time. Returns True when the file exists afterwards.
     """
-    import json
-
     folder = Path(folder)
     if (folder / "ngrams.json").is_file():
         return True
@@ -80,9 +81,6 @@ def ensure_ngrams(folder: str | os.PathLike) -> bool:
     paths = [p for p in (doc.get("data") or []) if Path(p).exists()]
     if not paths:
         return False
-    from lyricist.lang.corpus import read_songs
-    from lyricist.lang.prosody import words_of
-
     songs = [s for s in read_songs(paths) if len(s.lines) >= 2]
     train = [s for s in songs if s.split == "train"] or songs
     atomic_write_json(folder / "ngrams.json", build_ngrams([words_of(ln.text) for s in train for ln in s.lines]))

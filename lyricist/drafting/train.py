@@ -24,13 +24,14 @@ Training runs through :func:`lyricist.core.loop.fit` (AdamW, warmup + cosine,
 early stopping on validation perplexity, atomic best checkpoint, ``--resume``).
 
 Example (tiny, seconds):
-    >>> from lyricist.drafting.decode import train_generator  # doctest: +SKIP
+    >>> from lyricist.drafting.train import train_generator  # doctest: +SKIP
     >>> train_generator(preset="tiny", out_dir="/tmp/gen")["val_ppl"] > 1  # doctest: +SKIP
     True
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
@@ -44,12 +45,19 @@ import numpy as np
 
 from lyricist.core.checkpoint import atomic_write_json, write_config
 from lyricist.core.config import bundled_corpus, checkpoint_dir
+from lyricist.core import loop as core_loop
 from lyricist.core.errors import LyricistError
+from lyricist.core.loop import LoopConfig, fit, seed_everything
 from lyricist.core.progress import ProgressFn, is_main_process, report, scaled
-from lyricist.drafting.format import SongEncoder, line_text
+from lyricist.drafting.format import (SongEncoder, add_special_tokens, line_text, load_tokenizer,
+                                      train_tokenizer)
+from lyricist.drafting.model import KIND, build_model, generator_config, load_generator, max_positions
 from lyricist.drafting.ngrams import COPY_N, build_copy_guard, build_ngrams
+from lyricist.lang.corpus import ReadReport, fingerprint, read_songs
+from lyricist.lang.prosody import words_of
+from lyricist.lang.text import content_lemmas, is_stop, lemma, tokens_many
+from lyricist.tone.mood import quadrant_predict
 
-KIND = "generator"
 PREFIX_BUDGET = 24  # tokens kept free in each window for the control prefix
 
 
@@ -87,8 +95,6 @@ class GeneratorData:
 def read_corpus(paths: Sequence[str | os.PathLike] | None, log: Optional[Callable[[str], None]] = None,
                 max_songs: int = 0) -> tuple[list, list[str]]:
     """Songs of ``paths`` (default: the bundled songs), with at least 2 lines each."""
-    from lyricist.lang.corpus import ReadReport, read_songs
-
     paths = [str(p) for p in paths] if paths else [str(bundled_corpus() / "songs")]
     rep = ReadReport()
     songs = []
@@ -111,8 +117,6 @@ def keyword_pools(songs: Sequence, train_mask: Sequence[bool], top: int = 8) -> 
 
     Document frequencies come from the training songs only.
     """
-    from lyricist.lang.text import is_stop, lemma, tokens_many
-
     bags: list[Counter] = []
     for toks in tokens_many((s.text for s in songs), batch_size=200):
         c: Counter = Counter()
@@ -133,8 +137,6 @@ def keyword_pools(songs: Sequence, train_mask: Sequence[bool], top: int = 8) -> 
         theme = song.meta.get("theme", "") if isinstance(song.meta, dict) else ""
         pool: list[str] = []
         if theme:
-            from lyricist.lang.text import content_lemmas
-
             pool = [w for w in content_lemmas(theme) if w.isalpha()][:4]
         scored = sorted(bag.items(), key=lambda kv: -(1 + math.log(kv[1])) * math.log((n_train + 1) / (df[kv[0]] + 1)))
         for w, _ in scored:
@@ -178,8 +180,6 @@ def song_windows(enc: SongEncoder, song, block_size: int) -> list[list[int]]:
 def build_data(songs: Sequence, enc: SongEncoder, block_size: int, pseudo_mood: bool,
                log: Optional[Callable[[str], None]] = None) -> GeneratorData:
     """Split songs, build keyword pools, windows, the copy guard and the word counts."""
-    from lyricist.lang.prosody import words_of
-
     splits = [s.split for s in songs]
     train_mask = [sp == "train" for sp in splits]
     if not any(train_mask):
@@ -189,8 +189,6 @@ def build_data(songs: Sequence, enc: SongEncoder, block_size: int, pseudo_mood: 
     moods = [s.mood for s in songs]
     n_pseudo = 0
     if pseudo_mood and any(m is None for m in moods):
-        from lyricist.tone.mood import quadrant_predict
-
         missing = [i for i, m in enumerate(moods) if m is None]
         guessed = quadrant_predict([[ln.text for ln in songs[i].lines] for i in missing])
         for i, m in zip(missing, guessed):
@@ -298,33 +296,10 @@ def token_nll(model, loader, device=None) -> tuple[float, int]:
     return total, count
 
 
-# ----------------------------------------------------------------- model
-def build_model(cfg, tok, log=None):
-    """A fresh GPT-2 from the config, or ``cfg.base_model`` with the special tokens added."""
-    from transformers import GPT2Config, GPT2LMHeadModel
-
-    if cfg.base_model:
-        from transformers import AutoModelForCausalLM
-
-        try:
-            model = AutoModelForCausalLM.from_pretrained(cfg.base_model)
-        except Exception as e:
-            raise LyricistError(f"cannot load base model {cfg.base_model!r} ({e.__class__.__name__}): pass a "
-                                "causal LM folder or a hub id reachable from here") from None
-        model.resize_token_embeddings(len(tok))
-        return model
-    gcfg = GPT2Config(vocab_size=len(tok), n_positions=cfg.block_size, n_embd=cfg.n_embd, n_layer=cfg.n_layer,
-                      n_head=cfg.n_head, resid_pdrop=cfg.dropout, embd_pdrop=cfg.dropout, attn_pdrop=cfg.dropout,
-                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
-                      tie_word_embeddings=True)
-    return GPT2LMHeadModel(gcfg)
-
-
+# ----------------------------------------------------------------- base model tokenizer
 def base_tokenizer(name: str):
     """The tokenizer of ``--base-model`` with the lyricist special tokens added."""
     from transformers import AutoTokenizer
-
-    from lyricist.drafting.format import add_special_tokens
 
     try:
         tok = AutoTokenizer.from_pretrained(name)
@@ -333,11 +308,6 @@ def base_tokenizer(name: str):
                             "folder with tokenizer files or a hub id reachable from here") from None
     add_special_tokens(tok)
     return tok
-
-
-def _max_positions(model) -> int:
-    c = model.config
-    return int(getattr(c, "n_positions", None) or getattr(c, "max_position_embeddings", None) or 1024)
 
 
 # ----------------------------------------------------------------- training
@@ -350,7 +320,7 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, preset: st
 
     Args:
         paths: song files/folders (default: the bundled ``corpora/songs``).
-        preset: ``tiny``, ``default`` or ``full`` (:data:`lyricist.drafting.decode.GENERATOR_PRESETS`).
+        preset: ``tiny``, ``default`` or ``full`` (:data:`lyricist.drafting.model.GENERATOR_PRESETS`).
         out_dir: checkpoint folder (default ``checkpoints/generator``).
         base_model: fine-tune this causal LM (folder or hub id) instead of a fresh GPT-2.
         epochs: override the preset's maximum epochs.
@@ -359,19 +329,13 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, preset: st
         max_seconds: training time budget (the best epoch so far is kept).
         max_songs: read at most this many songs (0: all).
         log: one-line messages (the CLI prints them on stderr).
-        **overrides: any other :class:`lyricist.drafting.decode.GeneratorConfig` field.
+        **overrides: any other :class:`lyricist.drafting.model.GeneratorConfig` field.
 
     Returns:
         The metrics written to ``metrics.json``: ``val_ppl``, ``test_ppl``, ``params``, ``tokens_per_s``...
     """
     import torch
     from torch.utils.data import DataLoader
-
-    from lyricist.lang.corpus import fingerprint
-    from lyricist.drafting.decode import generator_config
-    from lyricist.drafting.format import train_tokenizer
-    from lyricist.core.loop import LoopConfig, finish, fit, seed_everything
-
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
@@ -391,8 +355,6 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, preset: st
     if cfg.base_model:
         tok = base_tokenizer(cfg.base_model)
     elif resume and (out_dir / "tokenizer.json").is_file():
-        from lyricist.drafting.format import load_tokenizer
-
         tok = load_tokenizer(out_dir)  # the weights being resumed were trained with this vocabulary
     else:
         train_lines = [line_text(ln.text) for s in songs if s.split == "train" for ln in s.lines] or \
@@ -400,7 +362,7 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, preset: st
         tok = train_tokenizer(train_lines, cfg.vocab_size)
     enc = SongEncoder(tok, reverse=cfg.reverse)
     model = build_model(cfg, tok, log)
-    block = min(cfg.block_size, _max_positions(model))
+    block = min(cfg.block_size, max_positions(model))
     report(progress, 0.04, "encoding songs")
     data = build_data(songs, enc, block, cfg.pseudo_mood, log)
     data.sources = [str(p) for p in paths]
@@ -434,8 +396,6 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, preset: st
         atomic_write_json(folder / "words.json", dict(sorted(data.words.items(), key=lambda kv: -kv[1])))
         atomic_write_json(folder / "ngrams.json", data.ngrams)
         # One config.json for both readers: transformers' keys (model_type...) and lyricist's (kind, params...).
-        import json
-
         hf = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         write_config(folder, KIND, params, fingerprint=fp, **{**hf, **extra})
 
@@ -461,7 +421,7 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, preset: st
     metrics["processes"] = result.get("processes", 1)
     if is_main_process():
         atomic_write_json(out_dir / "metrics.json", metrics)
-    finish(out_dir)
+    core_loop.finish(out_dir)  # looked up at call time: a test stops a run here, as if it had been killed
     report(progress, 1.0, f"done: val perplexity {metrics['val_ppl']}")
     return metrics
 
@@ -470,8 +430,6 @@ def heldout_perplexity(model_dir: str | os.PathLike, songs: Sequence, batch_size
     """Perplexity of a saved generator on songs (lyrics tokens only; control prefix from the song itself)."""
     import torch
     from torch.utils.data import DataLoader
-
-    from lyricist.drafting.decode import load_generator
 
     gen = load_generator(model_dir)
     enc = gen.enc

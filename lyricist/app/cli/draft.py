@@ -45,7 +45,7 @@ def generate_cmd(theme: Optional[str] = typer.Option(None, "--theme", help="What
                                                               help="A text file with your own lines to continue."),
                  as_json: bool = JSON) -> None:
     """Draft lyrics on a theme that keep a rhyme scheme, a syllable count and a mood."""
-    from lyricist.drafting.decode import generate
+    from lyricist.drafting.cowrite import generate
 
     if continue_from is None:
         scheme, syllables = scheme or "AABB", syllables or 8
@@ -70,7 +70,7 @@ def train_generator_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
                         as_json: bool = JSON) -> None:
     """Train the lyric generator (BPE tokenizer + GPT-2) on songs, with mood and theme control tokens."""
     from lyricist.core.config import preset_check
-    from lyricist.drafting.decode import train_generator
+    from lyricist.drafting.train import train_generator
     from lyricist.core.progress import rich_progress
 
     preset_check(preset)
@@ -112,7 +112,7 @@ def eval_generator_cmd(model: Optional[Path] = typer.Option(None, "--model", hel
                        as_json: bool = JSON) -> None:
     """Perplexity, rhyme/syllable accuracy, distinct-n, copy rate, mood hit rate, theme relevance and latency:
     the constrained decoder against the same model sampled without constraints."""
-    from lyricist.drafting.decode import evaluate_generator
+    from lyricist.drafting.eval import evaluate_generator
     from lyricist.core.progress import rich_progress
 
     with rich_progress("Evaluating generator", enabled=not as_json) as p:

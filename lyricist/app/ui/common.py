@@ -50,7 +50,7 @@ def guard(fn: Callable, *args, **kwargs) -> Any:
 @st.cache_resource(show_spinner="Loading the lyric generator...")
 def generator(key: tuple):
     """The generator checkpoint, warmed up so the first draft pays only for drafting (``key`` from :func:`stamp`)."""
-    from lyricist.drafting.decode import warm_up
+    from lyricist.drafting.cowrite import warm_up
 
     return warm_up(root() / "generator")
 

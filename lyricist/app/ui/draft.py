@@ -32,7 +32,7 @@ def _call(fn, *args, **kwargs):
 
 
 def _current():
-    from lyricist.drafting.decode import Draft
+    from lyricist.drafting.drafts import Draft
 
     d = st.session_state.get("draft")
     return Draft.from_dict(d) if d else None
@@ -90,7 +90,7 @@ def _form() -> None:
             st.markdown("<div style='height:1.75rem'></div>", unsafe_allow_html=True)
             go = st.form_submit_button("Draft", type="primary", width="stretch")
     if go:
-        from lyricist.drafting.decode import draft
+        from lyricist.drafting.cowrite import draft
 
         update, bar = common.st_progress("Drafting")
         d = _call(draft, theme, lines=int(n), scheme=scheme, syllables=int(syllables),
@@ -113,7 +113,7 @@ def _continue_form() -> None:
         if go:
             if common.too_long(own):
                 return
-            from lyricist.drafting.decode import continue_draft
+            from lyricist.drafting.cowrite import continue_draft
 
             d = _call(continue_draft, own, n=int(n), mood=None if mood == "any" else mood, seed=int(seed))
             if d is not None:
@@ -122,7 +122,8 @@ def _continue_form() -> None:
 
 def _lines(d) -> None:
     """One row per line: text | syllables | rhyme letter | lock | regenerate | alternatives."""
-    from lyricist.drafting.decode import alternatives, lock, make_line, regenerate
+    from lyricist.drafting.cowrite import alternatives, lock, regenerate
+    from lyricist.drafting.drafts import make_line
 
     head = st.columns([7, 1, 1, 1, 1, 1.4])
     for col, name in zip(head, ("line", "syl.", "rhyme", "lock", "redo", "options")):
@@ -157,7 +158,7 @@ def _lines(d) -> None:
 
 
 def _toolbar(d) -> None:
-    from lyricist.drafting.decode import continue_draft, regenerate
+    from lyricist.drafting.cowrite import continue_draft, regenerate
 
     doc = d.to_dict()
     c = st.columns(4)
@@ -184,7 +185,7 @@ def _history() -> None:
                   for i, h in enumerate(hist)]
         pick = st.selectbox("Go back to", range(len(hist)), index=len(hist) - 1, format_func=lambda i: labels[i])
         if st.button("Restore this draft") and pick != len(hist) - 1:
-            _set(__import__("lyricist.drafting.decode", fromlist=["Draft"]).Draft.from_dict(hist[pick]["draft"]),
+            _set(__import__("lyricist.drafting.drafts", fromlist=["Draft"]).Draft.from_dict(hist[pick]["draft"]),
                  f"restored draft {pick + 1}")
             st.rerun()
 

@@ -1,0 +1,53 @@
+"""The decoder's knobs: how candidate lines are sampled, filtered and ranked.
+
+Every drafting call takes an optional :class:`DecodeSettings`; the defaults were chosen on
+development themes, never on the eval themes (:mod:`lyricist.drafting.eval`).
+
+Example:
+    >>> DecodeSettings().n_candidates, DecodeSettings(top_k=20).top_k
+    (20, 20)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class DecodeSettings:
+    """How candidates are sampled, filtered and ranked (defaults chosen on development themes, never on eval)."""
+
+    n_candidates: int = 20
+    """Candidate lines sampled as one batch."""
+    retries: int = 3
+    """Extra batches when no candidate passes every filter."""
+    temperature: float = 0.8
+    """Softmax temperature when sampling."""
+    top_k: int = 40
+    """Sample among the k most likely tokens."""
+    repetition_penalty: float = 1.3
+    """Divide the logits of content words already in the draft (CTRL-style; function words are exempt)."""
+    no_repeat_ngram: int = 3
+    """Never repeat a token n-gram of the draft."""
+    rhyme_words: int = 6
+    """Rhyme words tried per line (the best by LM probability and theme relevance)."""
+    syllable_tolerance: int = 1
+    """A line may miss the target by this many syllables."""
+    w_mood: float = 3.0
+    """Weight of the mood valence (toward the target sign) in the ranking."""
+    w_theme: float = 2.0
+    """Weight of theme relevance in the ranking."""
+    w_syllables: float = 1.0
+    """Ranking penalty per syllable off the target (within the tolerance), so lines land on it when they can."""
+    w_mood_logit: float = 3.0
+    """Logit bias while sampling toward words whose lexicon valence has the mood's sign (0: off)."""
+    mood_swaps: int = 4
+    """Rounds of whole-draft mood repair: swap in the candidate that moves the draft's valence most."""
+    mood_margin: float = 0.2
+    """Stop swapping once the draft's valence has the mood's sign with at least this size."""
+    pick_temperature: float = 1.0
+    """Keep a line drawn among the best candidates with weights ``exp(score / t)`` (0: always the best)."""
+    finish_frac: float = 0.75
+    """Stop sampling a batch once this share of its rows has ended its line (the rest are dropped)."""
+    end_first: bool = True
+    """Force the rhyme word first (only for end-first models); False samples freely and filters."""
