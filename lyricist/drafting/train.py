@@ -311,17 +311,18 @@ def base_tokenizer(name: str):
 
 
 # ----------------------------------------------------------------- training
-def train_generator(paths: Sequence[str | os.PathLike] | None = None, preset: str = "default",
-                    out_dir: str | os.PathLike | None = None, base_model: str | None = None,
-                    epochs: int | None = None, resume: bool = False, progress: Optional[ProgressFn] = None, *,
-                    max_seconds: float | None = None, max_songs: int = 0,
-                    log: Optional[Callable[[str], None]] = None, **overrides) -> dict:
+def train_generator(paths: Sequence[str | os.PathLike] | None = None, *, preset: str = "default",
+                    out_dir: str | os.PathLike | None = None, root: str | os.PathLike | None = None,
+                    epochs: int | None = None, resume: bool = False, progress: Optional[ProgressFn] = None,
+                    log: Optional[Callable[[str], None]] = None, base_model: str | None = None,
+                    max_seconds: float | None = None, max_songs: int = 0, **overrides) -> dict:
     """Train the lyric generator and write its checkpoint (see the module docstring).
 
     Args:
         paths: song files/folders (default: the bundled ``corpora/songs``).
         preset: ``tiny``, ``default`` or ``full`` (:data:`lyricist.drafting.model.GENERATOR_PRESETS`).
         out_dir: checkpoint folder (default ``checkpoints/generator``).
+        root: taken by every trainer (:mod:`lyricist.core.kinds`); the generator needs no other model.
         base_model: fine-tune this causal LM (folder or hub id) instead of a fresh GPT-2.
         epochs: override the preset's maximum epochs.
         resume: continue an interrupted run from its saved state.

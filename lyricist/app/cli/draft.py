@@ -76,8 +76,9 @@ def train_generator_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
     preset_check(preset)
     log = None if as_json else log_line
     with rich_progress("Training generator", enabled=not as_json) as p:
-        r = train_generator([str(c) for c in corpus] if corpus else None, preset, out, base_model, epochs, resume,
-                            p, max_seconds=max_seconds, log=log)
+        r = train_generator([str(c) for c in corpus] if corpus else None, preset=preset, out_dir=out,
+                            base_model=base_model, epochs=epochs, resume=resume, progress=p,
+                            max_seconds=max_seconds, log=log)
     emit(r, as_json, lambda m: (f"validation perplexity {m['val_ppl']}" +
                                 (f", test perplexity {m['test_ppl']}" if m.get("test_ppl") else "") +
                                 f" ({m['n_params'] / 1e6:.2f}M parameters, vocab {m['vocab_size']}, "
