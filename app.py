@@ -1,9 +1,12 @@
 """``streamlit run app.py``: the app from a source checkout (it lives in lyricist/app/streamlit_app.py).
 
-Streamlit reruns this script on every interaction, so it runs the page module afresh each time
+Streamlit reruns this script on every interaction, so it runs the page script afresh each time
 instead of importing it once.
 """
 
 import runpy
+from pathlib import Path
 
-runpy.run_module("lyricist.app.streamlit_app", run_name="__main__")
+import lyricist.app
+
+runpy.run_path(str(Path(lyricist.app.__file__).parent / "streamlit_app.py"), run_name="__main__")

@@ -8,7 +8,11 @@ deferred import cannot hide a cycle. Layers, bottom to top::
 A module may import its own layer and the layers below it. Inside a job (explore, tone,
 drafting), train and eval use the model, never the reverse: a model module (any but
 ``train*``, ``eval*`` and the job's facade ``api``) imports no ``train*``/``eval*``/``api``
-module. The planted-violation tests show each rule can fail.
+module. An import inside a function is there only to keep a heavy library (torch,
+transformers, gensim, spaCy...) off the import path, never to dodge a cycle: outside the CLI
+and page modules (which load only what one command or page needs, for a fast cold start) a
+deferred lyricist import must name a module that loads a heavy library when imported. The
+planted-violation tests show each rule can fail.
 """
 
 from __future__ import annotations
@@ -21,6 +25,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ("core", "lang", "explore", "tone", "drafting", "app")
 JOBS = ("explore", "tone", "drafting")
+HEAVY = {"torch", "transformers", "gensim", "spacy", "sklearn", "scipy", "plotly", "pandas", "safetensors",
+         "streamlit", "accelerate", "tokenizers", "nrclex"}
+#: modules that may defer any import: each CLI command and each page loads only what it needs
+LAZY_OK = (".app.cli", ".app.ui")
 
 
 def modules(pkg_dir: Path) -> dict[str, Path]:
@@ -93,6 +101,39 @@ def violations(pkg_dir: Path) -> list[str]:
     return bad
 
 
+def deferred_light_imports(pkg_dir: Path) -> list[str]:
+    """Imports inside functions of package modules that load no heavy library (they belong at the top)."""
+    known = modules(pkg_dir)
+    top: dict[str, set[str]] = {}
+    heavy: dict[str, bool] = {}
+    for name, path in known.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        body = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        top_lines = {n.lineno for n in body}
+        top[name] = {target for target, _, line in imports(name, path, known) if line in top_lines}
+        third = {a.name.split(".")[0] for n in body if isinstance(n, ast.Import) for a in n.names}
+        third |= {(n.module or "").split(".")[0] for n in body if isinstance(n, ast.ImportFrom) and not n.level}
+        heavy[name] = bool(third & HEAVY)
+
+    def loads_heavy(m: str, seen: set) -> bool:
+        if m in seen:
+            return False
+        seen.add(m)
+        return heavy.get(m, False) or any(loads_heavy(x, seen) for x in top.get(m, ()) if x in known)
+
+    bad = []
+    for name, path in known.items():
+        if any(s in f".{name}" for s in LAZY_OK):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        inner = {n.lineno for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 for n in ast.walk(f) if isinstance(n, (ast.Import, ast.ImportFrom))}
+        for target, _, line in imports(name, path, known):
+            if line in inner and target in known and not loads_heavy(target, set()):
+                bad.append(f"{path.relative_to(pkg_dir.parent)}:{line} defers {target}, which loads nothing heavy")
+    return bad
+
+
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """One cycle per strongly connected component of more than one module (Tarjan)."""
     index: dict[str, int] = {}
@@ -130,6 +171,17 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_lyricist_keeps_its_layers():
     assert violations(ROOT / "lyricist") == []
+
+
+def test_deferred_imports_only_keep_heavy_libraries_off_the_import_path():
+    assert deferred_light_imports(ROOT / "lyricist") == []
+
+
+def test_a_deferred_light_import_is_caught(tmp_path):
+    pkg = _plant(tmp_path, {"lang/a.py": "def f():\n    from lyricist.lang.b import g\n    from lyricist.lang.c import h\n",
+                            "lang/b.py": "g = 1\n", "lang/c.py": "import torch\nh = 1\n"})
+    assert [v.split(" ", 1)[1] for v in deferred_light_imports(pkg)] == [
+        "defers lyricist.lang.b, which loads nothing heavy"]
 
 
 def test_no_source_file_over_600_lines():

@@ -28,10 +28,13 @@ import time
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from lyricist.core.checkpoint import read_config, read_metrics
 from lyricist.core.config import checkpoints_root, preset_check
 from lyricist.core.errors import LyricistError
 from lyricist.core.kinds import KINDS, expand, names, ordered
+from lyricist.core.loop import reset_accelerate_state
 from lyricist.core.progress import ProgressFn, report, scaled
+from lyricist.explore.vectors import has_vectors
 
 #: The default models in training order (each after the kinds it needs; see lyricist.core.kinds).
 DEFAULT_KINDS = names()
@@ -46,15 +49,11 @@ def _root(root: str | os.PathLike | None) -> Path:
 
 def _ready(folder: Path, kind: str) -> bool:
     """A usable checkpoint: its config.json reads and names the right kind."""
-    from lyricist.core.checkpoint import read_config
-
     try:
         read_config(folder, kind)
     except LyricistError:
         return False
     if kind in ("embeddings", "general-vectors"):  # older ones lack the pickle-free word list: retrain
-        from lyricist.explore.vectors import has_vectors
-
         return has_vectors(folder)
     return True
 
@@ -75,8 +74,6 @@ def status(root: str | os.PathLike | None = None) -> list[dict]:
         >>> s[0]["exists"], s[0]["error"]
         (False, None)
     """
-    from lyricist.core.checkpoint import read_config, read_metrics
-
     base = _root(root)
     out = []
     for kind in DEFAULT_KINDS:
@@ -209,8 +206,6 @@ def build_tiny_checkpoints(root: str | os.PathLike, epochs: int = 1) -> dict:
         >>> build_tiny_checkpoints("/tmp/tiny")["preset"]   # doctest: +SKIP
         'tiny'
     """
-    from lyricist.core.loop import reset_accelerate_state
-
     reset_accelerate_state()
     try:
         return train_defaults(preset="tiny", root=root, only_missing=False, epochs=epochs)

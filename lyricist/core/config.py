@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from lyricist.core.errors import LyricistError
+
 VERSION = "0.1.0"
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
@@ -62,7 +64,5 @@ def bundled_corpus() -> Path:
 def preset_check(preset: str) -> str:
     """Validate a preset name and return it."""
     if preset not in PRESETS:
-        from lyricist.core.errors import LyricistError  # errors.py has no imports
-
         raise LyricistError(f"unknown preset {preset!r}: use one of {', '.join(PRESETS)}")
     return preset

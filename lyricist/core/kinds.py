@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
+from lyricist.core.config import checkpoints_root
 from lyricist.core.errors import LyricistError
 
 
@@ -100,8 +101,6 @@ class Kind:
 
     def default_dir(self, root: str | os.PathLike | None = None) -> Path:
         """``root/folder``, ``root`` defaulting to ``$LYRICIST_CHECKPOINTS`` or ``./checkpoints``."""
-        from lyricist.core.config import checkpoints_root
-
         return Path(root or checkpoints_root()) / self.folder
 
 
