@@ -55,7 +55,7 @@ import numpy as np
 from lyricist.core.checkpoint import atomic_dir, atomic_write_json, file_sha1, write_config
 from lyricist.core.config import checkpoint_dir, preset_check
 from lyricist.core.errors import LyricistError
-from lyricist.core.hf import load_encoder, minilm_path
+from lyricist.core.hf import load_encoder, mean_pool, minilm_path
 from lyricist.core.progress import ProgressFn, report, scaled
 from lyricist.explore.eval import evaluate_keyed_vectors
 from lyricist.explore.vectors import GENERAL_KIND, has_vectors, save_sounds, save_vectors
@@ -218,8 +218,7 @@ def encode_words(words: Sequence[str], cfg: DistilConfig,
                     m[:, 0] = False
                     m[torch.arange(len(idx)), lens - 1] = False
                     m |= (lens[:, None] <= 2) & mask  # a word with no sub-word left keeps its specials
-                mf = m.unsqueeze(-1).to(h.dtype)  # (B, T, 1)
-                v = (h * mf).sum(1) / mf.sum(1).clamp(min=1.0)  # (B, H)
+                v = mean_pool(h, m)  # (B, H)
             out[idx] = v.float().numpy()
             done += len(idx)
             report(progress, done / len(words), f"{done:,}/{len(words):,} words")

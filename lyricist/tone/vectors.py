@@ -21,8 +21,9 @@ from typing import Sequence
 import numpy as np
 
 from lyricist.core.checkpoint import read_config
-from lyricist.core.config import bundled_corpus, checkpoint_dir
+from lyricist.core.config import bundled_corpus
 from lyricist.core.errors import LyricistError
+from lyricist.core.kinds import KINDS
 from lyricist.explore.vectors import load_vectors
 from lyricist.lang.corpus import read_songs
 from lyricist.lang.text import expand, lemma, tokens_many
@@ -36,9 +37,9 @@ def vectors_in(root: str | os.PathLike) -> Path | None:
         >>> vectors_in("/no/such/root") is None
         True
     """
-    for kind in ("general-vectors", "embeddings"):
-        if (Path(root) / kind / "vectors.kv").is_file():
-            return Path(root) / kind
+    for kind in KINDS["sentiment-lstm"].needs:
+        if (KINDS[kind].default_dir(root) / "vectors.kv").is_file():
+            return KINDS[kind].default_dir(root)
     return None
 
 
@@ -49,7 +50,7 @@ def find_vectors(vectors: str | os.PathLike | None = None):
     ``checkpoints/general-vectors``, then ``checkpoints/embeddings``.
     Returns ``(keyed_vectors, source_path)``.
     """
-    candidates = [Path(vectors)] if vectors else [checkpoint_dir("general-vectors"), checkpoint_dir("embeddings")]
+    candidates = [Path(vectors)] if vectors else [KINDS[k].default_dir() for k in KINDS["sentiment-lstm"].needs]
     for cand in candidates:
         kv = _load_kv(cand, required=bool(vectors))
         if kv is not None:

@@ -17,6 +17,7 @@ import streamlit as st
 
 from lyricist.core.cache import newest_mtime
 from lyricist.core.errors import LyricistError
+from lyricist.core.kinds import ALIASES
 
 #: Which default models each page needs to work at all (the Tone page falls back to the VADER lexicon).
 NEEDS = {"draft": ("generator",), "explore": ("embeddings",), "tone": ()}
@@ -72,7 +73,7 @@ def space(key: tuple):
 
 
 def scorer_key() -> tuple:
-    return stamp("sentiment-lstm", "sentiment-transformer", "mood")
+    return stamp(*ALIASES["sentiment"], "mood")
 
 
 def space_key() -> tuple:

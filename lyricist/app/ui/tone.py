@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from lyricist.app.ui import common
+from lyricist.core.kinds import ALIASES
 
 _EMO_COLOURS = {"anger": "#d62728", "anticipation": "#ff7f0e", "disgust": "#8c564b", "fear": "#7f3f98",
                 "joy": "#f2c12e", "sadness": "#1f77b4", "surprise": "#17becf", "trust": "#2ca02c"}
@@ -190,7 +191,7 @@ def render() -> None:
     st.header("Tone")
     from lyricist.app.defaults import missing
 
-    gone = [k for k in ("sentiment-lstm", "sentiment-transformer") if k in missing(common.root())]
+    gone = [k for k in ALIASES["sentiment"] if k in missing(common.root())]
     if len(gone) == 2:
         st.info("No trained sentiment model yet: scores come from the VADER lexicon. Train the default models "
                 "on the Models page for better ones.")
