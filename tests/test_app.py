@@ -261,3 +261,89 @@ def test_models_page_trains_with_progress_and_a_clear_end_state(tmp_path, use_ch
         assert (tmp_path / "ck" / "mood" / "config.json").is_file()
         at = ok(page("models").run())  # a fresh visit lists it as trained
         assert at.dataframe[0].value.set_index("model").loc["mood", "state"] == "trained"
+
+
+# ----------------------------------------------------------------- uploads
+def test_uploaders_advertise_what_their_page_accepts(tiny):
+    from lyricist.app.defaults import MAX_UPLOAD_MB, SONG_UPLOAD_MB
+
+    at = ok(page("tone").run())
+    song, comments = at.file_uploader(key="tone_upload"), at.file_uploader(key="comments_upload")
+    assert song.proto.max_upload_size_mb == SONG_UPLOAD_MB == 1  # the hint reads "1MB per file", not 200MB
+    assert comments.proto.max_upload_size_mb == MAX_UPLOAD_MB
+    assert song.allowed_type == [".txt"]
+
+
+def test_song_upload_refuses_binary_and_oversized_files(tiny):
+    from lyricist.core.config import MAX_SONG_CHARS
+
+    at = ok(page("tone").run())
+    at.file_uploader(key="tone_upload").upload("cover.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "text/plain")
+    at.run()
+    assert not at.exception and len(at.error) == 1 and "looks binary" in at.error[0].value
+    assert at.session_state["tone_text"] == ""
+    for name, data, said in [("long.txt", b"la la la\n" * (MAX_SONG_CHARS // 2), "the limit is 80,000 bytes"),
+                             ("wide.txt", b"la " * (MAX_SONG_CHARS // 3 + 10), "the limit is 20,000")]:
+        at = page("tone").run()
+        at.file_uploader(key="tone_upload").upload(name, data, "text/plain")
+        at.run()
+        assert not at.exception and len(at.error) == 1 and said in at.error[0].value, [e.value for e in at.error]
+        assert "\n" not in at.error[0].value and at.session_state["tone_text"] == ""
+
+
+def test_a_good_song_upload_fills_the_lyrics(tiny):
+    at = ok(page("tone").run())
+    at.file_uploader(key="tone_upload").upload("song.txt", "[Verse]\nI walk alone in the rain\n".encode(), "text/plain")
+    ok(at.run())
+    assert at.session_state["tone_text"].startswith("[Verse]\nI walk alone")
+
+
+def test_comments_upload_refuses_a_binary_file(tiny):
+    at = ok(page("tone").run())
+    at.file_uploader(key="comments_upload").upload("comments.csv", b"PK\x03\x04\x14\x00\x00\x00" + bytes(range(256)))
+    at.run()
+    assert not at.exception and len(at.error) == 1 and "looks binary" in at.error[0].value
+
+
+def test_corpus_upload_refuses_a_binary_file_before_training(tmp_path, use_checkpoints):
+    with use_checkpoints(tmp_path / "ck"):
+        at = ok(page("models").run())
+        at.radio[0].set_value("upload my own")
+        for name, data, said in [("songs.csv.gz", b"not gzip at all", "not a gzip file"),
+                                 ("song.txt", b"\x00\x01\x02" * 100, "looks binary")]:
+            at.file_uploader[0].set_value([("ok.txt", b"Title: ok\n[Verse]\nla la\n", "text/plain"),
+                                           (name, data, "application/octet-stream")])
+            at.button[0].click()
+            at.run()
+            assert not at.exception and len(at.error) == 1 and said in at.error[0].value, [e.value for e in at.error]
+            assert not at.success and "last_training" not in at.session_state
+    assert at.file_uploader[0].proto.max_upload_size_mb == 50
+
+
+def test_upload_checks_and_safe_names(tmp_path):
+    from lyricist.app.ui.common import (COMMENT_TYPES, CORPUS_TYPES, save_upload, shown_name, upload_problem,
+                                        upload_suffix)
+
+    assert upload_problem("c.csv", b"text,label\nok,positive\n", COMMENT_TYPES, 1000) is None
+    assert "the limit is 10 bytes" in upload_problem("c.csv", b"x" * 11, COMMENT_TYPES, 10)
+    assert "the limit is 50 MB" in upload_problem("c.csv", b"x" * (50 * 2**20 + 1), COMMENT_TYPES, 50 * 2**20)
+    assert "looks binary" in upload_problem("c.csv", b"\x7fELF\x02\x01\x01", COMMENT_TYPES, 1000)
+    assert "looks binary" in upload_problem("c.txt", bytes(range(1, 32)) * 4, COMMENT_TYPES, 1000)
+    assert upload_problem("c.csv", "café, naïve; 日本語\n".encode(), COMMENT_TYPES, 1000) is None
+    assert upload_suffix("a.JSON", CORPUS_TYPES) == ".json" and upload_suffix("a.exe", CORPUS_TYPES) is None
+    assert upload_suffix("a.csv.gz", COMMENT_TYPES) is None  # the comments uploader takes no .gz
+    assert shown_name("C:\\Users\\me\\[x](javascript:alert(1)).csv") == "x(javascript:alert(1)).csv"
+
+    class Up:
+        def __init__(self, name, data):
+            self.name, self.data = name, data
+
+        def getvalue(self):
+            return self.data
+
+    (tmp_path / "corpus").mkdir()
+    for name in ("../../escape.csv", "/etc/passwd.txt", "songs.csv.gz", "con.txt\x00.sh.txt"):
+        p = save_upload(Up(name, b"x"), tmp_path / "corpus", CORPUS_TYPES)
+        assert p.parent == tmp_path / "corpus" and p.name.startswith("upload-") and p.read_bytes() == b"x"
+        assert p.name.endswith(upload_suffix(name, CORPUS_TYPES))
+    assert sorted(q.name for q in tmp_path.iterdir()) == ["corpus"]  # nothing written outside the folder

@@ -132,3 +132,19 @@ def test_a_missing_default_kind_loads_with_a_one_line_error(tmp_path, monkeypatc
         with pytest.raises(LyricistError) as e:
             KINDS[name].load()
         assert "\n" not in str(e.value) and "lyricist train" in str(e.value), (name, str(e.value))
+
+
+def test_demo_flags_match_the_repo_streamlit_config():
+    import tomllib
+    from pathlib import Path
+
+    from lyricist.app.defaults import MAX_UPLOAD_MB
+
+    conf = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    cmd = demo_command(8502)
+    flags = dict(zip(cmd[5::2], cmd[6::2]))
+    for section, values in conf.items():
+        for name, value in values.items():
+            want = str(value).lower() if isinstance(value, bool) else str(value)
+            assert flags.get(f"--{section}.{name}") == want, (section, name)
+    assert conf["server"]["maxUploadSize"] == MAX_UPLOAD_MB

@@ -39,6 +39,15 @@ from lyricist.explore.vectors import has_vectors
 #: The default models in training order (each after the kinds it needs; see lyricist.core.kinds).
 DEFAULT_KINDS = names()
 
+#: Largest file the app accepts, in MB: Streamlit's ``server.maxUploadSize`` (in .streamlit/config.toml and in
+#: :func:`demo_command`) and the limit of the comments and corpus uploaders, whose readers stream CSV/JSONL of
+#: any size (a bigger comments file is for ``lyricist classify``).
+MAX_UPLOAD_MB = 50
+
+#: The song uploader's limit, in MB: Streamlit counts whole MB, and a song is at most MAX_SONG_CHARS
+#: characters (80 KB of UTF-8 at most), which the Tone page checks after the upload.
+SONG_UPLOAD_MB = 1
+
 #: What each model is for, in a few words (the app's Models page and ``lyricist train all``).
 DESCRIPTIONS = {k.name: k.description for k in ordered()}
 
@@ -232,4 +241,5 @@ def demo_command(port: int = 8501) -> list[str]:
     # the settings of the repo's .streamlit/config.toml, as flags: a pip-installed lyricist has no such file
     return [sys.executable, "-m", "streamlit", "run", str(app_path()), "--server.address", "127.0.0.1",
             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal", "--theme.base", "light"]
+            "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal", "--theme.base", "light",
+            "--server.maxUploadSize", str(MAX_UPLOAD_MB)]

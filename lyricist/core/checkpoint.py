@@ -143,15 +143,16 @@ def read_config(folder: str | os.PathLike, kind: str | None = None) -> dict:
                             f"`lyricist train {train_command(kind)}` or pass --model DIR")
     path = folder / "config.json"
     if not path.is_file():
-        raise LyricistError(f"{folder} is not a lyricist {what} checkpoint (no config.json): "
-                            f"retrain it with `lyricist train {train_command(kind)}`")
+        raise LyricistError(f"{folder} is not a lyricist {what} checkpoint (no config.json): pass the right "
+                            f"--model folder, or retrain it with `lyricist train {train_command(kind)}`")
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise LyricistError(f"corrupt {path} ({e.__class__.__name__}): retrain with "
                             f"`lyricist train {train_command(kind)}`") from None
     if not isinstance(doc, dict):
-        raise LyricistError(f"corrupt {path}: expected a JSON object; retrain the model")
+        raise LyricistError(f"corrupt {path}: expected a JSON object; retrain it with "
+                            f"`lyricist train {train_command(kind)}`")
     if kind and doc.get("kind") != kind:
         held = f"a {doc['kind']} checkpoint" if doc.get("kind") else "no lyricist checkpoint (config.json has no kind)"
         raise LyricistError(f"{folder} holds {held}, not {kind}: pass the right --model folder")

@@ -61,7 +61,12 @@ def load_space(model_dir: str | os.PathLike | None = None, general_dir: str | os
     if model_dir is not None or require_corpus:
         read_config(cdir, KIND)  # a clear error for a folder given but missing or wrong
     use_c = (cdir / "config.json").is_file()
-    if not has_vectors(gdir) and build_general:
+    given_g = general_dir is not None and gdir.exists()
+    if given_g:  # a folder the user named must hold general vectors: never build over it (that replaces it)
+        read_config(gdir, GENERAL_KIND)
+    if not has_vectors(gdir) and build_general and not given_g:
+        if use_c:
+            open_checkpoint(cdir, KIND)  # a broken corpus model fails now, not after minutes of building
         ensure_general_vectors(gdir, progress=progress)
     use_g = (gdir / "config.json").is_file()
     if not use_c and not use_g:

@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Sequence
 
@@ -173,8 +174,8 @@ def _read_index(folder: Path) -> dict | None:
             for k in ("keys", "rhymes", "lemma"):
                 out[k] = np.array(z[k].tobytes().decode("utf-8").split("\n"), dtype=object)
             out["digest"], out["kv_size"] = str(z["digest"]), int(z["kv_size"])
-    except (OSError, ValueError, KeyError, UnicodeDecodeError):
-        return None  # corrupt or old: rebuilt by the caller
+    except (OSError, ValueError, KeyError, UnicodeDecodeError, EOFError, zipfile.BadZipFile):
+        return None  # corrupt (a truncated .npz is a bad zip), or old: rebuilt by the caller
     n = len(out["keys"])
     return out if all(len(out[k]) == n for k in ("count", "syllables", "dictionary", "rhymes", "lemma")) else None
 

@@ -201,7 +201,7 @@ def language_warning(texts: Sequence[str], toks: Sequence[str] | None = None) ->
 def _song_mood(song, valence: float, arousal: float, mood_model) -> dict:
     """Mood from the trained mood model if there is one, else the valence/arousal quadrant."""
     folder = checkpoint_dir("mood", mood_model)
-    if (folder / "config.json").is_file():
+    if mood_model is not None or (folder / "config.json").is_file():  # a folder given must load, or say why
         m = predict_mood(song, model_dir=folder)
         return {"mood": m["mood"], "mood_confidence": m["confidence"], "mood_source": "model",
                 "mood_probs": m["probs"]}

@@ -157,8 +157,7 @@ class TransformerScorer(Scorer):
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         folder = Path(folder)
-        if not (folder / "config.json").is_file():
-            read_config(folder, "sentiment-transformer")  # raises the right one-line error
+        _check_transformer_folder(folder)
         self.source = str(folder)
         try:
             self.tok = AutoTokenizer.from_pretrained(str(folder))
@@ -182,6 +181,38 @@ class TransformerScorer(Scorer):
         for j, col in enumerate(self.columns):
             out[:, col] += p[:, j]
         return out
+
+
+#: files that hold a Hugging Face tokenizer (fast, WordPiece, BPE or SentencePiece)
+_TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "tokenizer.model", "spiece.model",
+                    "sentencepiece.bpe.model")
+
+
+def _check_transformer_folder(folder: Path) -> dict:
+    """``config.json`` of a sequence-classification folder, checked before transformers reads it.
+
+    A lyricist checkpoint is checked as every other kind (its kind and format version); a
+    checkpoint from elsewhere (a ``save_pretrained`` folder without lyricist's fields) must at
+    least be a transformers model with labels and a tokenizer.
+
+    Raises:
+        LyricistError: no or unreadable config.json, another kind, a newer format, no tokenizer.
+    """
+    try:
+        doc = read_config(folder)  # missing, unreadable, or written by a newer lyricist
+    except LyricistError:
+        read_config(folder, "sentiment-transformer")  # the same problem, told with this kind's fix
+        raise
+    kind = doc.get("kind")
+    if kind or "lyricist_version" in doc:
+        read_config(folder, "sentiment-transformer")  # another kind: "pass the right --model folder"
+    elif not (doc.get("model_type") and doc.get("id2label")):
+        raise LyricistError(f"{folder} holds no sentiment model (its config.json has no kind, model_type or "
+                            "labels): pass the right --model folder")
+    if not any((folder / name).is_file() for name in _TOKENIZER_FILES):
+        raise LyricistError(f"{folder} has no tokenizer (tokenizer.json or vocab.txt): retrain it with "
+                            "`lyricist train sentiment --arch transformer`")
+    return doc
 
 
 def _label_columns(id2label: dict) -> list[int]:
@@ -287,7 +318,7 @@ def _kind_of(folder: Path) -> str:
     if kind == "sentiment-transformer" or "id2label" in doc:
         return "transformer"
     raise LyricistError(f"{folder} holds a {kind or 'non-lyricist'} checkpoint, not a sentiment model: "
-                        f"pass a sentiment-lstm or sentiment-transformer folder")
+                        f"pass the right --model folder (a sentiment-lstm or sentiment-transformer checkpoint)")
 
 
 def _ensemble_dirs(model_dir) -> tuple[Path, Path]:

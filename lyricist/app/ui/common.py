@@ -118,6 +118,17 @@ def run_training(kinds: Optional[Sequence[str]] = None, corpus: Optional[Sequenc
     return r
 
 
+def unusable_models(kinds: Sequence[str]) -> list[str]:
+    """``st.error`` one line for each default model of ``kinds`` whose folder exists but is unusable
+    (not a checkpoint, another kind, a newer format, unreadable config.json); returns those kinds."""
+    from lyricist.app.defaults import status
+
+    bad = [r for r in status(root()) if r["kind"] in kinds and r["error"]]
+    for r in bad:
+        st.error(f"{r['kind']}: {r['error']}")
+    return [r["kind"] for r in bad]
+
+
 def missing_models(kinds: Sequence[str]) -> list[str]:
     """Which of ``kinds`` have no usable checkpoint."""
     from lyricist.app.defaults import missing
@@ -154,31 +165,141 @@ def too_long(text: str) -> bool:
     return False
 
 
+#: What each uploader takes: ``st.file_uploader`` types (the last extension, as Streamlit checks it) and the
+#: whole suffixes :func:`save_upload` keeps (the readers look through ``.gz``; see lang.corpus.FORMATS)
+SONG_TYPES = ("txt",)
+COMMENT_TYPES = ("csv", "tsv", "jsonl", "txt")
+CORPUS_TYPES = ("txt", "csv", "tsv", "jsonl", "gz")
+_TEXT_SUFFIXES = (".txt", ".csv", ".tsv", ".jsonl", ".json")
+_BINARY_MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF", b"MZ",
+                 b"{\\rtf", b"\xd0\xcf\x11\xe0", b"ID3", b"OggS", b"RIFF", b"fLaC")
+
+
+def shown_name(name: str) -> str:
+    """An uploaded file's name fit to show in a message: its last part, printable, at most 60 characters.
+
+    Example:
+        >>> shown_name("../../etc/passwd\\x00.txt")
+        'passwd.txt'
+    """
+    base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in "`*_[]<>")
+    return (base[:57] + "...") if len(base) > 60 else (base or "the file")
+
+
+def upload_suffix(name: str, types: Sequence[str]) -> Optional[str]:
+    """The whitelisted suffix of an uploaded file name (``.csv``, ``.csv.gz``...), or None when refused.
+
+    Example:
+        >>> upload_suffix("My Song.TXT", SONG_TYPES), upload_suffix("a.csv.gz", CORPUS_TYPES)
+        ('.txt', '.csv.gz')
+        >>> upload_suffix("x.gz", CORPUS_TYPES), upload_suffix("run.sh", SONG_TYPES)
+        (None, None)
+    """
+    low = str(name).lower()
+    gz = "gz" in types and low.endswith(".gz")
+    inner = low[:-3] if gz else low
+    for suf in _TEXT_SUFFIXES:
+        if inner.endswith(suf) and (suf.lstrip(".") in types or (suf == ".json" and "jsonl" in types)):
+            return suf + (".gz" if gz else "")
+    return None
+
+
+def looks_binary(data: bytes, gz: bool = False) -> bool:
+    """Whether ``data`` is not text: a NUL or many control bytes in its first 8 KB, or a binary format's magic.
+
+    A ``.gz`` upload must start with the gzip magic (its content is checked when it is read).
+
+    Example:
+        >>> looks_binary(b"la la la\\n"), looks_binary(b"\\x89PNG\\r\\n"), looks_binary(b"\\x1f\\x8b\\x08", gz=True)
+        (False, True, False)
+    """
+    if gz:
+        return not data.startswith(b"\x1f\x8b")
+    head = data[:8192]
+    if b"\x00" in head or head.startswith(_BINARY_MAGIC):
+        return True
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return control > max(2, len(head) // 20)
+
+
+def upload_problem(name: str, data: bytes, types: Sequence[str], max_bytes: int) -> Optional[str]:
+    """Why an upload is refused, as the one-line message the page shows; None when it is fine.
+
+    Args:
+        name: the file name the browser sent (only shown, never used as a path).
+        data: its bytes.
+        types: the uploader's types (:data:`SONG_TYPES`, :data:`COMMENT_TYPES`, :data:`CORPUS_TYPES`).
+        max_bytes: the page's limit.
+
+    Example:
+        >>> upload_problem("song.txt", b"\\x00\\x01", SONG_TYPES, 1000)
+        'song.txt looks binary: upload a plain-text UTF-8 file (.txt)'
+        >>> upload_problem("song.txt", b"x" * 2000, SONG_TYPES, 1000)
+        'song.txt is 2,000 bytes; the limit is 1,000 bytes: upload a smaller file'
+    """
+    shown = shown_name(name)
+    allowed = ", ".join("." + t for t in types)
+    suffix = upload_suffix(name, types)
+    if suffix is None:
+        extra = " (name a .gz after its content, e.g. comments.csv.gz)" if "gz" in types else ""
+        return f"{shown}: upload a {allowed} file{extra}"
+    if len(data) > max_bytes:
+        limit = f"{max_bytes // 2**20} MB" if max_bytes >= 2**20 else f"{max_bytes:,} bytes"
+        return f"{shown} is {len(data):,} bytes; the limit is {limit}: upload a smaller file"
+    if looks_binary(data, gz=suffix.endswith(".gz")):
+        if suffix.endswith(".gz"):
+            return f"{shown} is not a gzip file: upload it uncompressed, or gzip it"
+        return f"{shown} looks binary: upload a plain-text UTF-8 file ({allowed})"
+    return None
+
+
 def decode_upload(upload) -> Optional[str]:
-    """Text of an uploaded file, or ``None`` after an ``st.error`` (binary, not UTF-8, too big)."""
+    """Text of an uploaded song, or ``None`` after an ``st.error`` (binary, not UTF-8, too big)."""
     from lyricist.core.config import MAX_SONG_CHARS
 
     data = upload.getvalue()
-    if len(data) > MAX_SONG_CHARS * 4:
-        st.error(f"{upload.name} is {len(data):,} bytes; the limit is {MAX_SONG_CHARS:,} characters: "
-                 "upload a smaller part")
-        return None
-    if b"\x00" in data:
-        st.error(f"{upload.name} looks binary: upload a plain-text (.txt) file")
+    problem = upload_problem(upload.name, data, SONG_TYPES, MAX_SONG_CHARS * 4)  # 4 bytes a character at most
+    if problem:
+        st.error(problem)
         return None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        st.error(f"{upload.name} is not UTF-8 text: save it as UTF-8 and upload it again")
+        st.error(f"{shown_name(upload.name)} is not UTF-8 text: save it as UTF-8 and upload it again")
         return None
+    if len(text) > MAX_SONG_CHARS:
+        st.error(f"{shown_name(upload.name)} has {len(text):,} characters; the limit is {MAX_SONG_CHARS:,}: "
+                 "upload one part at a time")
+        return None
+    return text
 
 
-def save_upload(upload, folder: Path) -> Path:
-    """Write an uploaded file into ``folder`` under its own (sanitised) name."""
-    name = os.path.basename(upload.name).replace("\x00", "") or "upload"
-    path = Path(folder) / name
-    path.write_bytes(upload.getvalue())
-    return path
+def check_uploads(uploads: Sequence, types: Sequence[str], max_bytes: int) -> bool:
+    """``st.error`` for the first refused upload (see :func:`upload_problem`); True when all are fine."""
+    for up in uploads:
+        problem = upload_problem(up.name, up.getvalue(), types, max_bytes)
+        if problem:
+            st.error(problem)
+            return False
+    return True
+
+
+def save_upload(upload, folder: str | os.PathLike, types: Sequence[str]) -> Path:
+    """Write an upload into ``folder`` under a generated name that keeps only its whitelisted suffix.
+
+    The browser's file name is never a path here: ``../x``, absolute names and odd characters cannot
+    choose where the bytes go. Check the upload with :func:`upload_problem` first.
+    """
+    import tempfile
+
+    suffix = upload_suffix(upload.name, types)
+    if suffix is None:
+        raise LyricistError(upload_problem(upload.name, b"", types, 1) or "unsupported upload")
+    fd, path = tempfile.mkstemp(prefix="upload-", suffix=suffix, dir=folder)
+    with os.fdopen(fd, "wb") as f:
+        f.write(upload.getvalue())
+    return Path(path)
 
 
 def example_song() -> str:

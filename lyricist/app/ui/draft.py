@@ -193,6 +193,7 @@ def _history() -> None:
 def render() -> None:
     """Lay out the Draft page."""
     st.header("Draft")
+    common.unusable_models(("generator",))
     if not common.empty_state("draft"):
         return
     _form()

@@ -129,6 +129,7 @@ def odd_section(key: tuple, space: str) -> None:
 def render() -> None:
     """Lay out the Explore page."""
     st.header("Explore")
+    common.unusable_models(("embeddings", "general-vectors"))
     if not common.empty_state("explore"):
         return
     key = common.space_key()

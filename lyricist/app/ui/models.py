@@ -6,8 +6,10 @@ import tempfile
 
 import streamlit as st
 
+from lyricist.app.defaults import MAX_UPLOAD_MB
 from lyricist.app.ui import common
 from lyricist.core.kinds import KINDS, dig
+from lyricist.lang.corpus import MAX_SONG_BYTES
 
 def headline(row: dict) -> str:
     """The headline metric of a status row, as text (``-`` when unknown).
@@ -55,7 +57,9 @@ def train_section() -> None:
         kinds = st.multiselect("Models", DEFAULT_KINDS, default=list(DEFAULT_KINDS))
         uploads = st.file_uploader("Your corpus: .txt songs (title/mood headers, [Verse]/[Chorus] markers), "
                                    "or CSV/TSV/JSONL with text and label columns", accept_multiple_files=True,
-                                   type=["txt", "csv", "tsv", "jsonl", "gz"])
+                                   type=list(common.CORPUS_TYPES), max_upload_size=MAX_UPLOAD_MB,
+                                   help=f"Each .txt is one song (up to {MAX_SONG_BYTES // 10**6} MB); "
+                                        "a .gz is read through (name it e.g. songs.csv.gz).")
         go = st.form_submit_button("Train", type="primary")
     if not go:
         return
@@ -66,9 +70,17 @@ def train_section() -> None:
         if not uploads:
             st.warning("Upload some corpus files first (or train on the bundled corpus).")
             return
+        if not common.check_uploads(uploads, common.CORPUS_TYPES, MAX_UPLOAD_MB * 2**20):
+            return
+        big = [up for up in uploads if common.upload_suffix(up.name, common.CORPUS_TYPES) == ".txt"
+               and len(up.getvalue()) > MAX_SONG_BYTES]
+        if big:
+            st.error(f"{common.shown_name(big[0].name)} is over {MAX_SONG_BYTES // 10**6} MB, too big for one "
+                     "song: split it into songs, or upload it as CSV/JSONL with one song per row")
+            return
         tmp = tempfile.mkdtemp(prefix="lyricist-corpus-")
         for up in uploads:
-            common.save_upload(up, tmp)
+            common.save_upload(up, tmp, common.CORPUS_TYPES)  # under a generated name, never the browser's
         corpus = [tmp]
     else:
         corpus = None

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from lyricist.app.defaults import MAX_UPLOAD_MB, SONG_UPLOAD_MB
 from lyricist.app.ui import common
+from lyricist.core.config import MAX_SONG_CHARS
 from lyricist.core.kinds import ALIASES
 
 _EMO_COLOURS = {"anger": "#d62728", "anticipation": "#ff7f0e", "disgust": "#8c564b", "fear": "#7f3f98",
@@ -93,7 +95,9 @@ def song_tab() -> None:
         st.session_state["tone_text"] = ""
     c1, c2 = st.columns([3, 1])
     with c2:
-        upload = st.file_uploader("Upload a .txt", type=["txt"], key="tone_upload")
+        upload = st.file_uploader("Upload a .txt", type=list(common.SONG_TYPES), key="tone_upload",
+                                  max_upload_size=SONG_UPLOAD_MB,
+                                  help=f"One song in UTF-8, up to {MAX_SONG_CHARS:,} characters.")
         if upload is not None and st.session_state.get("tone_upload_name") != upload.name:
             text = common.decode_upload(upload)
             if text is not None:
@@ -143,7 +147,8 @@ def classify(data: bytes, name: str, text_col: str, key: tuple) -> tuple[dict, b
 
     common.scorer(key)  # load once, under cache_resource
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / (Path(name).name or "comments.csv")
+        # a generated name with the upload's whitelisted suffix: the browser's file name is never a path
+        src = Path(tmp) / f"comments{common.upload_suffix(name, common.COMMENT_TYPES) or '.csv'}"
         src.write_bytes(data)
         out = Path(tmp) / "predictions.csv"
         r = classify_file(src, text_col=text_col or None, out=out, max_rows=2000)
@@ -156,12 +161,14 @@ def comments_tab() -> None:
 
     st.write("Upload listener comments (CSV/TSV/JSONL/TXT, one comment per row) to see how they feel.")
     c1, c2 = st.columns([3, 1])
-    upload = c1.file_uploader("Comments file", type=["csv", "tsv", "jsonl", "txt"], key="comments_upload")
+    upload = c1.file_uploader("Comments file", type=list(common.COMMENT_TYPES), key="comments_upload",
+                              max_upload_size=MAX_UPLOAD_MB)
     text_col = c2.text_input("Text column", value="", key="comments_col", help="Leave empty to detect it.")
     if upload is None:
         return
-    if len(upload.getvalue()) > 50 * 2**20:
-        st.error(f"{upload.name} is over 50 MB: use `lyricist classify` for files this big")
+    problem = common.upload_problem(upload.name, upload.getvalue(), common.COMMENT_TYPES, MAX_UPLOAD_MB * 2**20)
+    if problem:
+        st.error(problem + (" (or use `lyricist classify`, which takes any size)" if "the limit" in problem else ""))
         return
     res = common.guard(classify, upload.getvalue(), upload.name, text_col, common.scorer_key())
     if res is None:
@@ -182,7 +189,7 @@ def comments_tab() -> None:
                     hide_index=True, width="stretch", height=350)
     if r.get("rows_truncated"):
         right.caption(f"showing the first {len(df):,} rows; the download has all {r['n']:,}")
-    st.download_button("Download predictions CSV", csv_bytes, file_name=f"{Path(upload.name).stem}.predictions.csv",
+    st.download_button("Download predictions CSV", csv_bytes, file_name="predictions.csv",
                        mime="text/csv", key="comments_download")
 
 
@@ -191,6 +198,7 @@ def render() -> None:
     st.header("Tone")
     from lyricist.app.defaults import missing
 
+    common.unusable_models((*ALIASES["sentiment"], "mood"))
     gone = [k for k in ALIASES["sentiment"] if k in missing(common.root())]
     if len(gone) == 2:
         st.info("No trained sentiment model yet: scores come from the VADER lexicon. Train the default models "
