@@ -90,10 +90,10 @@ def demo_cmd(port: int = typer.Option(8501, "--port", help="Port of the app on 1
     from lyricist.core.config import checkpoints_root
 
     typer.echo(f"lyricist app: {url}   (Ctrl+C to stop)", err=True)
-    # the app runs from the repo root: give it the absolute folder the models were just trained into
+    # the models just trained, as an absolute folder (the app needs no particular working directory)
     env = {**os.environ, "LYRICIST_CHECKPOINTS": str(checkpoints_root().resolve())}
     try:
-        rc = subprocess.call(cmd, cwd=str(Path(cmd[4]).parent), env=env)
+        rc = subprocess.call(cmd, env=env)  # the settings travel as flags (demo_command), not in a cwd
     except KeyboardInterrupt:
         rc = 0
     if rc not in (0, -2, 130):
