@@ -96,6 +96,38 @@ def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def recover_dir(target: str | os.PathLike) -> bool:
+    """Finish or undo an :func:`atomic_dir` swap that a killed process left half done.
+
+    A kill between the two renames leaves ``target`` absent and its previous, complete version
+    aside as ``.NAME.old-PID``: that is put back. Leftover temp folders and old versions beside a
+    present ``target`` are removed. Returns True if ``target`` was restored.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> (d / ".model.old-1").mkdir()
+        >>> recover_dir(d / "model"), (d / "model").is_dir()
+        (True, True)
+    """
+    target = Path(target)
+    if not target.parent.is_dir():
+        return False
+    olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    restored = False
+    if olds and not target.exists():
+        os.replace(olds.pop(), target)
+        restored = True
+    for p in olds + list(target.parent.glob(f".{target.name}.*.tmp")):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+    if target.is_dir():  # a file write (atomic_write_bytes) killed before its rename
+        for p in target.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                p.unlink()
+    return restored
+
+
 def _jsonable(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj):
         return dataclasses.asdict(obj)

@@ -13,8 +13,11 @@ What the loop owns:
 - evaluation after each epoch under ``torch.inference_mode()``;
 - early stopping on the score, keeping the best weights;
 - atomic checkpoints: the best model is written to a temp folder and renamed
-  into place, and the training state (optimizer, scheduler position, epoch,
-  RNG) is saved each epoch, so ``resume=True`` continues an interrupted run.
+  into place, and the training state (weights, optimizer, scheduler position,
+  epoch, the python/numpy/torch/CUDA RNG states) is saved each epoch, so
+  ``resume=True`` continues an interrupted run exactly: each epoch's data order
+  depends only on (seed, epoch) (:func:`set_data_epoch`), so a killed and
+  resumed run ends with the same metrics as one left alone.
 
 Example:
     >>> get_lr(0, warmup=10, total=100, base=1e-3) < get_lr(9, warmup=10, total=100, base=1e-3)
@@ -36,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from lyricist.core.checkpoint import atomic_dir, atomic_write_json
+from lyricist.core.checkpoint import atomic_dir, atomic_write_json, recover_dir
 from lyricist.core.errors import LyricistError
 from lyricist.core.progress import ProgressFn, is_main_process, report
 
@@ -199,6 +202,11 @@ def fit(model, train_loader, *, cfg: LoopConfig, evaluate: Callable[[Any, Any], 
     state = {"epoch": 0, "step": 0, "best_score": -math.inf, "best_epoch": -1, "history": [], "bad_epochs": 0,
              "train_seconds": 0.0}
     state_dir = out_dir.parent / f".{out_dir.name}.train_state"
+    rng = None
+    if acc.is_main_process:  # a run killed while swapping a folder in leaves it aside: put it back
+        recover_dir(out_dir)
+        recover_dir(state_dir)
+    acc.wait_for_everyone()
     if resume and (state_dir / "state.json").is_file():
         try:
             state = json.loads((state_dir / "state.json").read_text())
@@ -206,6 +214,10 @@ def fit(model, train_loader, *, cfg: LoopConfig, evaluate: Callable[[Any, Any], 
             from safetensors.torch import load_file
 
             acc.unwrap_model(model).load_state_dict(load_file(str(state_dir / "model.safetensors")))
+            if acc.scaler is not None and (state_dir / "scaler.json").is_file():
+                acc.scaler.load_state_dict(json.loads((state_dir / "scaler.json").read_text()))
+            if (state_dir / "rng.safetensors").is_file():  # older states have none: resume is then inexact
+                rng = (json.loads((state_dir / "rng.json").read_text()), load_file(str(state_dir / "rng.safetensors")))
             if log:
                 log(f"resuming after epoch {state['epoch']} (best score {state['best_score']:.4f})")
         except Exception as e:  # a corrupt state must not kill the run
@@ -217,7 +229,17 @@ def fit(model, train_loader, *, cfg: LoopConfig, evaluate: Callable[[Any, Any], 
     loss_fn = loss_fn or (lambda m, b: m(**b).loss)
     t0 = time.time() - state["train_seconds"]
     stopped = "epochs"
+    if state.get("stopped") == "early stopping" or (state["epoch"] >= cfg.epochs and state.get("stopped")):
+        stopped = state["stopped"]  # the killed run had finished training: do not train on
+    if rng is not None:
+        _set_rng_state(*rng)
     for epoch in range(state["epoch"], cfg.epochs):
+        if stopped != "epochs":
+            break
+        if cfg.max_seconds and time.time() - t0 > cfg.max_seconds:
+            stopped = "time budget"
+            break
+        set_data_epoch(train_loader, epoch, cfg.seed)
         model.train()
         running, seen = 0.0, 0
         for i, batch in enumerate(train_loader):
@@ -260,16 +282,16 @@ def fit(model, train_loader, *, cfg: LoopConfig, evaluate: Callable[[Any, Any], 
                     save(acc.unwrap_model(model), tmp)
         else:
             state["bad_epochs"] += 1
-        if log:
+        if stopped == "epochs" and state["bad_epochs"] >= cfg.patience:
+            stopped = "early stopping"
+        state["stopped"] = stopped
+        if acc.is_main_process:
+            _save_state(state_dir, acc.unwrap_model(model), opt, state, acc.scaler)
+        if log:  # only once the epoch is saved: a logged epoch is never redone by --resume
             log(f"epoch {epoch + 1}: " + ", ".join(f"{k} {v:.2e}" if k == "lr" else f"{k} {v:.4f}"
                                                      for k, v in metrics.items() if isinstance(v, float))
                 + (" *" if improved else ""))
-        if acc.is_main_process:
-            _save_state(state_dir, acc.unwrap_model(model), opt, state)
         if stopped != "epochs":
-            break
-        if state["bad_epochs"] >= cfg.patience:
-            stopped = "early stopping"
             break
     acc.wait_for_everyone()
     report(progress, 1.0, f"done ({stopped})")
@@ -285,17 +307,87 @@ def finish(out_dir: str | Path) -> None:
     if not is_main_process():
         return
     out_dir = Path(out_dir)
-    shutil.rmtree(out_dir.parent / f".{out_dir.name}.train_state", ignore_errors=True)
+    recover_dir(out_dir)  # leftovers of a killed earlier attempt
+    state_dir = out_dir.parent / f".{out_dir.name}.train_state"
+    shutil.rmtree(state_dir, ignore_errors=True)
+    recover_dir(state_dir)  # (its leftovers go too, once there is no state to restore)
+    shutil.rmtree(state_dir, ignore_errors=True)
 
 
-def _save_state(state_dir: Path, model, opt, state: dict) -> None:
+def set_data_epoch(loader, epoch: int, seed: int) -> None:
+    """Make epoch ``epoch``'s data order a function of ``(seed, epoch)`` alone, not of the epochs before.
+
+    Calls ``set_epoch`` on the loader (accelerate's passes it on), its batch sampler, sampler and
+    dataset (for example :class:`lyricist.tone.data.LengthGroupedBatches`, or a dataset that draws
+    augmentations), and reseeds every ``torch.Generator`` they shuffle with. A resumed run then
+    sees the same batches as an uninterrupted one.
+    """
+    import torch
+
+    seen: set[int] = set()
+    todo = [loader]
+    while todo:
+        obj = todo.pop()
+        if obj is None or id(obj) in seen or isinstance(obj, (int, float, str, list, tuple, dict)):
+            continue
+        seen.add(id(obj))
+        if callable(getattr(obj, "set_epoch", None)):
+            obj.set_epoch(epoch)
+        for name in ("generator", "synchronized_generator"):
+            g = getattr(obj, name, None)
+            if isinstance(g, torch.Generator) and id(g) not in seen:
+                seen.add(id(g))
+                g.manual_seed(_epoch_seed(seed, epoch))
+        todo += [getattr(obj, n, None) for n in ("base_dataloader", "batch_sampler", "sampler", "dataset")]
+
+
+def _epoch_seed(seed: int, epoch: int) -> int:
+    return (seed * 1_000_003 + epoch * 7_919 + 17) % (2**63)
+
+
+def _rng_state():
+    """Every global RNG the training step draws from (dropout, augmentation): JSON part and tensors."""
+    import numpy as np
+    import torch
+
+    version, mt, gauss = random.getstate()
+    name, keys, pos, has_gauss, cached = np.random.get_state()
+    doc = {"python": [version, list(mt), gauss], "numpy": [name, int(pos), int(has_gauss), float(cached)]}
+    tensors = {"torch": torch.get_rng_state(), "numpy_keys": torch.from_numpy(np.asarray(keys, dtype=np.int64))}
+    if torch.cuda.is_available():
+        for i, t in enumerate(torch.cuda.get_rng_state_all()):
+            tensors[f"cuda_{i}"] = t
+    return doc, tensors
+
+
+def _set_rng_state(doc: dict, tensors: dict) -> None:
+    import numpy as np
+    import torch
+
+    version, mt, gauss = doc["python"]
+    random.setstate((version, tuple(mt), gauss))
+    name, pos, has_gauss, cached = doc["numpy"]
+    np.random.set_state((name, tensors["numpy_keys"].numpy().astype(np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(tensors["torch"])
+    cuda = [tensors[k] for k in sorted((k for k in tensors if k.startswith("cuda_")), key=lambda k: int(k[5:]))]
+    if cuda and torch.cuda.is_available() and len(cuda) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(cuda)
+
+
+def _save_state(state_dir: Path, model, opt, state: dict, scaler=None) -> None:
+    """Weights, optimizer, RNG and loop state of the epoch just finished, swapped in as one folder."""
     import torch
     from safetensors.torch import save_file
 
+    doc, tensors = _rng_state()
     with atomic_dir(state_dir) as tmp:
         sd = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
         save_file(_dedupe_shared(sd), str(tmp / "model.safetensors"))
-        torch.save(opt.state_dict(), tmp / "optimizer.pt")
+        torch.save(opt.state_dict(), tmp / "optimizer.pt")  # read back with weights_only=True
+        save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp / "rng.safetensors"))
+        atomic_write_json(tmp / "rng.json", doc)
+        if scaler is not None:
+            atomic_write_json(tmp / "scaler.json", scaler.state_dict())
         atomic_write_json(tmp / "state.json", state)
 
 

@@ -236,7 +236,11 @@ class ExampleSet:
                  train: bool, seed: int = 0):
         self.enc, self.block, self.max_kw, self.train = enc, block_size, max_keywords, train
         self.rows = [(it, w, j == len(it.windows) - 1) for it in items for j, w in enumerate(it.windows)]
-        self.rng = random.Random(seed)
+        self.seed, self.rng = seed, random.Random(seed)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Draw epoch ``epoch``'s keywords from (seed, epoch) alone, so a resumed run draws the same ones."""
+        self.rng = random.Random(self.seed * 1_000_003 + epoch)
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -124,6 +124,10 @@ class LengthGroupedBatches:
     def __len__(self) -> int:
         return math.ceil(len(self.lengths) / self.batch_size)
 
+    def set_epoch(self, epoch: int) -> None:
+        """Make the next pass epoch ``epoch``'s order (it depends on the seed and epoch only)."""
+        self.epoch = epoch
+
     def __iter__(self):
         rng = random.Random(self.seed * 1000 + self.epoch)
         self.epoch += 1

@@ -95,11 +95,15 @@ def _load_kv(path: Path, required: bool):
 
 
 def quick_word2vec(token_lists: Sequence[list[str]], dim: int = 100, seed: int = 0):
-    """A small skip-gram word2vec over ``token_lists`` (used when no trained vectors exist)."""
+    """A small skip-gram word2vec over ``token_lists`` (used when no trained vectors exist).
+
+    One worker thread: gensim is reproducible for a seed only then, so the same seed gives the
+    same LSTM run (and a resumed run the same vocabulary); at this size one thread is as fast.
+    """
     from gensim.models import Word2Vec
 
     w2v = Word2Vec(sentences=[t for t in token_lists if t], vector_size=dim, window=5, min_count=1, sg=1,
-                   negative=5, epochs=10 if len(token_lists) < 20000 else 5, workers=2, seed=seed)
+                   negative=5, epochs=10 if len(token_lists) < 20000 else 5, workers=1, seed=seed)
     return w2v.wv
 
 
