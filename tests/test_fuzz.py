@@ -13,7 +13,7 @@ JSON document) or 2 with one ``error:`` line on stderr, never a traceback.
 Profiles (hypothesis): ``lyricist-fuzz`` runs in the default suite (fixed seed, a few examples
 per target, about a minute); ``lyricist-fuzz-long`` (>= 10,000 examples) runs in
 ``test_fuzz_long``, behind the ``slow`` marker: ``pytest -m slow tests/test_fuzz.py``. Neither
-writes an example database. ``LYRICIST_FUZZ_REPORT=path`` writes the figures (calls, results,
+writes an example database or any other file into the repository. ``LYRICIST_FUZZ_REPORT=path`` writes the figures (calls, results,
 clean refusals, crashes, seconds) there as JSON.
 """
 
@@ -31,12 +31,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from typer.testing import CliRunner
 
 import lyricist
 from lyricist import LyricistError
 from lyricist.core.errors import MAX_MESSAGE_CHARS
 
+# hypothesis caches (constants, unicode tables) go to a temporary folder, not .hypothesis/ in the repo
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="lyricist-hypothesis-"))
 _COMMON = dict(derandomize=True, database=None, deadline=None, print_blob=True,
                suppress_health_check=list(HealthCheck))
 settings.register_profile("lyricist-fuzz", max_examples=6, **_COMMON)
