@@ -13,8 +13,9 @@ JSON document) or 2 with one ``error:`` line on stderr, never a traceback.
 Profiles (hypothesis): ``lyricist-fuzz`` runs in the default suite (fixed seed, a few examples
 per target, about a minute); ``lyricist-fuzz-long`` (>= 10,000 examples) runs in
 ``test_fuzz_long``, behind the ``slow`` marker: ``pytest -m slow tests/test_fuzz.py``. Neither
-writes an example database or any other file into the repository. ``LYRICIST_FUZZ_REPORT=path`` writes the figures (calls, results,
-clean refusals, crashes, seconds) there as JSON.
+writes an example database or any other file into the repository. ``LYRICIST_FUZZ_REPORT=path``
+writes the figures (calls, results, clean refusals, crashes, seconds) there as JSON after each
+target.
 """
 
 from __future__ import annotations
