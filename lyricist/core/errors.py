@@ -14,8 +14,17 @@ Example:
 """
 
 
+#: A message longer than this keeps its start (the problem) and its end (what to do) around " ... ":
+#: a message that quotes a user's 100k-character input must still fit on a screen.
+MAX_MESSAGE_CHARS = 600
+
+
 class LyricistError(Exception):
-    """A user-facing error whose message is one line saying what to do."""
+    """A user-facing error whose message is one line saying what to do (at most MAX_MESSAGE_CHARS)."""
 
     def __init__(self, message: str):
-        super().__init__(" ".join(str(message).split()))
+        text = " ".join(str(message).split())
+        if len(text) > MAX_MESSAGE_CHARS:
+            half = (MAX_MESSAGE_CHARS - 5) // 2
+            text = f"{text[:half]} ... {text[-half:]}"
+        super().__init__(text)

@@ -331,7 +331,7 @@ def read_lines_file(path: str | os.PathLike) -> list[str]:
         raise LyricistError(f"{p} is not UTF-8 text: save it as UTF-8 and try again") from None
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and section_kind(ln.strip()) is None]
     if not lines:
-        raise LyricistError(f"{p} has no lines to continue from")
+        raise LyricistError(f"{p} has no lines to continue from: write at least one line of lyrics in it")
     return lines
 
 

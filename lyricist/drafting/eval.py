@@ -162,6 +162,9 @@ def heldout_songs(gen, data: str | os.PathLike | None) -> tuple[list, str]:
         f"test split of {', '.join(paths)}"
 
 
+MAX_EVAL_DRAFTS = 10_000  # drafts per column; more would take hours (and 2**63 never ends)
+
+
 def evaluate_generator(model_dir: str | os.PathLike | None = None, data: str | os.PathLike | None = None,
                        n_drafts: int = 24, themes: Sequence[str] | None = None, seed: int = 0,
                        progress: Optional[ProgressFn] = None, lines: int = 8, samples: int = 3,
@@ -182,8 +185,8 @@ def evaluate_generator(model_dir: str | os.PathLike | None = None, data: str | o
     Returns:
         ``{"constrained": {...}, "unconstrained": {...}, "perplexity", "perplexity_data", "samples", ...}``.
     """
-    if n_drafts < 1:
-        raise LyricistError("n_drafts must be at least 1")
+    if not isinstance(n_drafts, int) or not 1 <= n_drafts <= MAX_EVAL_DRAFTS:
+        raise LyricistError(f"n_drafts must be between 1 and {MAX_EVAL_DRAFTS:,}, got {n_drafts}")
     gen = load_generator(model_dir)
     scorer = mood_scorer()
     forms = eval_forms(n_drafts, tuple(themes) if themes else EVAL_THEMES)

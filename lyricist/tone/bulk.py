@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 import csv
-import gzip
 import os
 import time
 from pathlib import Path
@@ -21,20 +20,23 @@ from typing import Optional
 from lyricist.core.config import SENTIMENT_LABELS
 from lyricist.core.errors import LyricistError
 from lyricist.core.progress import ProgressFn, report
-from lyricist.lang.corpus import ReadReport, read_texts
+from lyricist.lang.corpus import ReadReport, open_bytes, read_texts
 from lyricist.tone.report import language_warning
 from lyricist.tone.scorers import load_scorer
 
 
 def _count_rows(path: Path) -> int:
-    """Rough number of records in a file (newline count), for the progress bar."""
-    opener = gzip.open if path.suffix == ".gz" else open
+    """Rough number of records in a file (newline count), for the progress bar.
+
+    Opens the file as the reader does (a ``.gz`` decompressed with a bound); a file it cannot
+    read counts 0, and the reader then says what is wrong with it.
+    """
     n = 0
     try:
-        with opener(path, "rb") as f:
+        with open_bytes(path) as f:
             while block := f.read(1 << 20):
                 n += block.count(b"\n")
-    except OSError:
+    except (OSError, LyricistError):
         return 0
     return max(1, n)
 

@@ -5,7 +5,7 @@ through this package, so it owns the messy parts once:
 
 * formats: a folder of ``.txt`` songs (optional ``title:``/``artist:``/``mood:``
   header lines), CSV/TSV with auto-detected columns, JSON Lines; any of them
-  ``.gz``-compressed. Tables are streamed row by row (memory stays flat on a
+  ``.gz``-compressed (decompressed with a bound: a gzip bomb is refused). Tables are streamed row by row (memory stays flat on a
   50 MB CSV); only a ``.txt`` song (at most 2 MB) is read whole.
 * cleaning: :func:`clean_text` (NFC, LRC time tags, curly quotes, spaces);
   section markers (``[Chorus]``, ``Verse 2:``, ``(Bridge)``) become structure,
@@ -33,7 +33,8 @@ Example:
 
 
 from lyricist.lang.corpus.clean import clean_text
-from lyricist.lang.corpus.files import FORMATS, PathLike, fingerprint, iter_files
+from lyricist.lang.corpus.files import (FORMATS, GZIP_MAX_RATIO, GZIP_MIN_LIMIT, PathLike, fingerprint, iter_files,
+                                        open_bytes)
 from lyricist.lang.corpus.identity import NEAR_WORDS, split_of
 from lyricist.lang.corpus.labels import KINDS, NUMERIC_SCHEMES, normalize_label, numeric_scheme, parse_label_map
 from lyricist.lang.corpus.parse import SECTION_GROUPS, SECTION_KINDS, parse_song, section_group, section_kind
@@ -52,7 +53,7 @@ __all__ = [
     # one song
     "parse_song", "section_kind", "section_group", "SECTION_KINDS", "SECTION_GROUPS",
     # files
-    "iter_files", "fingerprint", "FORMATS", "PathLike",
+    "iter_files", "fingerprint", "open_bytes", "FORMATS", "PathLike", "GZIP_MAX_RATIO", "GZIP_MIN_LIMIT",
     # reading
     "read_songs", "read_texts", "corpus_stats", "TEXT_COLUMNS", "SONG_TEXT_COLUMNS", "LABEL_COLUMNS",
     "SONG_LABEL_COLUMNS", "TITLE_COLUMNS", "ARTIST_COLUMNS", "MAX_SONG_BYTES", "PEEK_LABELS",

@@ -116,16 +116,86 @@ def fingerprint(paths: PathLike | Iterable[PathLike]) -> str:
     return hashlib.sha1("\n".join(sorted(entries)).encode("utf-8")).hexdigest()[:16]
 
 
+#: A .gz may expand to at most this many times its size on disk (text compresses 3-10 times;
+#: only a crafted "gzip bomb" goes near gzip's ~1000x), and always to at least GZIP_MIN_LIMIT.
+GZIP_MAX_RATIO = 100
+GZIP_MIN_LIMIT = 4_000_000  # twice the biggest .txt song the readers take (MAX_SONG_BYTES)
+_DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error)  # gzip.BadGzipFile is an OSError
+
+
+class _BoundedGzip(io.RawIOBase):
+    """A ``.gz`` decompressed with a bound, its errors turned into one-line :class:`LyricistError`.
+
+    Opening it first decompresses the whole stream once without keeping it (fast, flat memory),
+    so a damaged file or one that expands to more than ``max(GZIP_MIN_LIMIT, GZIP_MAX_RATIO *
+    size on disk)`` bytes (a gzip bomb) is refused before any row is read, in bounded time.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.limit = max(GZIP_MIN_LIMIT, GZIP_MAX_RATIO * path.stat().st_size)
+        self.out = 0
+        self._gz = gzip.open(path, "rb")
+        try:
+            buf = bytearray(1 << 20)
+            while self.readinto(buf):
+                pass
+            self.seek(0)
+        except BaseException:
+            self._gz.close()
+            raise
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if (offset, whence) != (0, 0):
+            raise io.UnsupportedOperation("only a rewind to the start")
+        self._gz.seek(0)
+        self.out = 0
+        return 0
+
+    def readinto(self, b) -> int:
+        try:
+            n = self._gz.readinto(b)
+        except _DECOMPRESS_ERRORS as e:
+            if not self.out:
+                raise LyricistError(f"cannot read {self.path.name} ({e.__class__.__name__}: {e}): "
+                                    f"check that it is a valid .gz or plain text file") from None
+            raise LyricistError(f"{self.path.name} is damaged ({e.__class__.__name__}: {e}) after "
+                                f"{self.out:,} bytes: re-download or re-compress it") from None
+        self.out += n
+        if self.out > self.limit:
+            raise LyricistError(f"{self.path.name} expands to more than {self.limit:,} bytes from "
+                                f"{self.path.stat().st_size:,} on disk, so it looks like a gzip bomb: "
+                                f"decompress it yourself and pass the plain file")
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._gz.close()
+        super().close()
+
+
 def open_bytes(path: Path) -> IO[bytes]:
-    """Open (and decompress) ``path``; refuse binary files (NUL in the first 8 KB)."""
-    f: IO[bytes] = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
+    """Open (and decompress, with a bound) ``path``; refuse binary files (NUL in the first 8 KB).
+
+    Reading a ``.gz`` that is damaged or expands far beyond its size raises :class:`LyricistError`.
+    """
+    f: IO[bytes] = io.BufferedReader(_BoundedGzip(path)) if path.name.lower().endswith(".gz") else open(path, "rb")
     try:
         head = f.read(8192)
         f.seek(0)
-    except (OSError, EOFError, zlib.error) as e:
+    except _DECOMPRESS_ERRORS as e:
         f.close()
         raise LyricistError(f"cannot read {path.name} ({e.__class__.__name__}: {e}): "
                             f"check that it is a valid .gz or plain text file") from None
+    except BaseException:
+        f.close()
+        raise
     if b"\x00" in head:
         f.close()
         raise LyricistError(f"{path.name} looks binary, not text: save it as UTF-8 text "
@@ -169,7 +239,7 @@ class TextLines:
                     self.bad += 1
                     line = line.replace(_BAD, "\ufffd")
                 yield line
-        except (OSError, EOFError, zlib.error) as e:
+        except _DECOMPRESS_ERRORS as e:
             raise LyricistError(f"{self.path.name} is damaged ({e.__class__.__name__}: {e}) after line "
                                 f"{self.number}: re-download or re-compress it") from None
 

@@ -108,6 +108,13 @@ def _read(paths: PathLike | Iterable[PathLike], opt: _Options) -> Iterator[Song 
         raise LyricistError(f"no {what} found in {where}: add {fix} (or pass --text-col)")
 
 
+def _listed(cols: list[str], most: int = 12, width: int = 40) -> str:
+    """Column names for a message: at most ``most`` of them, each cut to ``width`` characters."""
+    names = [c if len(c) <= width else c[:width - 3] + "..." for c in cols[:most]]
+    more = f" and {len(cols) - most:,} more" if len(cols) > most else ""
+    return (", ".join(names) or "(none)") + more
+
+
 def _note_decoding(rep: ReadReport, path: Path, bad: int) -> None:
     if bad:
         rep.decode_error_lines += bad
@@ -154,10 +161,10 @@ def _read_table(path: Path, fmt: str, explicit: bool, opt: _Options) -> Iterator
         if text_col is None:
             if explicit:
                 hint = f"no column {opt.text_col!r}" if opt.text_col else "no text column"
-                raise LyricistError(f"{hint} in {path.name}: columns are {', '.join(cols) or '(none)'}; "
+                raise LyricistError(f"{hint} in {path.name}: columns are {_listed(cols)}; "
                                     f"pass --text-col")
             if not opt.text_col:
-                rep.warnings.append(f"{path.name}: skipped, no text column (columns are {', '.join(cols)})")
+                rep.warnings.append(f"{path.name}: skipped, no text column (columns are {_listed(cols)})")
             return
         role = "songs" if text_col.lower() in SONG_TEXT_COLUMNS else "texts"
         if opt.want != "both":
@@ -168,7 +175,7 @@ def _read_table(path: Path, fmt: str, explicit: bool, opt: _Options) -> Iterator
         label_col = find_column([c for c in cols if opt.label_col or c not in table.nested], opt.label_col,
                                  SONG_LABEL_COLUMNS if role == "songs" else LABEL_COLUMNS)
         if opt.label_col and label_col is None:
-            raise LyricistError(f"no column {opt.label_col!r} in {path.name}: columns are {', '.join(cols)}; "
+            raise LyricistError(f"no column {opt.label_col!r} in {path.name}: columns are {_listed(cols)}; "
                                 f"pass --label-col")
         if label_col == text_col:
             label_col = None
