@@ -323,7 +323,7 @@ class Table:
     def _parse(self, line: str) -> dict | None:
         try:
             obj = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep ("[[[[..." x 100k)
             obj = None
         if not isinstance(obj, dict):
             self.bad_json += 1
