@@ -41,7 +41,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import re
@@ -59,6 +58,7 @@ from lyricist.core.hf import load_encoder, mean_pool, minilm_path
 from lyricist.core.progress import ProgressFn, report, scaled
 from lyricist.explore.eval import evaluate_keyed_vectors
 from lyricist.explore.vectors import GENERAL_KIND, has_vectors, save_sounds, save_vectors
+from lyricist.lang.prosody.cmu import word_frequencies
 
 KIND = GENERAL_KIND  # the checkpoint kind of the folder this module writes
 POOLINGS = ("subword-mean", "mean", "cls")
@@ -109,31 +109,17 @@ DISTIL_PRESETS = {
 
 
 # ----------------------------------------------------------------- vocabulary
-@functools.lru_cache(maxsize=1)
-def word_frequencies() -> dict[str, float]:
-    """English word -> relative frequency (``wordfreq`` if installed, else spaCy's lexeme probabilities).
+def english_frequencies() -> dict[str, float]:
+    """:func:`lyricist.lang.prosody.cmu.word_frequencies`, refusing when no frequency list is installed.
 
     Example:
-        >>> f = word_frequencies(); f["the"] > f["heart"] > f.get("zyzzyva", 0.0)
+        >>> f = english_frequencies(); f["the"] > f["heart"] > f.get("zyzzyva", 0.0)
         True
     """
-    try:
-        import wordfreq
-
-        return dict(wordfreq.get_frequency_dict("en"))
-    except Exception:  # noqa: BLE001 - wordfreq is optional; fall back below
-        pass
-    try:
-        import gzip
-        import json
-        import math
-        from importlib import resources
-
-        path = resources.files("spacy_lookups_data").joinpath("data", "en_lexeme_prob.json.gz")
-        with gzip.open(str(path), "rt", encoding="utf8") as f:
-            return {w: math.exp(lp) for w, lp in json.load(f).items() if lp > -20}
-    except Exception:  # noqa: BLE001
-        raise LyricistError("no English word-frequency list found: pip install wordfreq") from None
+    freq = word_frequencies()
+    if not freq:
+        raise LyricistError("no English word-frequency list found: pip install wordfreq")
+    return freq
 
 
 def _zipf_to_freq(zipf: float) -> float:
@@ -154,7 +140,7 @@ def general_vocabulary(vocab_size: int = 40000, cmu_min_zipf: float = 2.5,
         >>> v = general_vocabulary(300, 0.0); v[:3], len(v) <= 300
         (['the', 'to', 'and'], True)
     """
-    freq = word_frequencies()
+    freq = english_frequencies()
     ranked = sorted(freq.items(), key=lambda kv: -kv[1])[:vocab_size]
     words = [w for w, _ in ranked if _plain(w)]
     seen = set(words)
@@ -278,7 +264,7 @@ def build_general_vectors(out_dir: str | Path | None = None, preset: str = "defa
 
     kv = KeyedVectors(vecs.shape[1], dtype=np.float32)
     kv.add_vectors(vocab, vecs)
-    freq = word_frequencies()
+    freq = english_frequencies()
     # count = occurrences per billion words, so "most frequent first" means the same as in word2vec
     kv.expandos["count"] = np.array([max(1, int(freq.get(w, 0.0) * 1e9)) for w in vocab], dtype=np.int64)
     metrics: dict = {"vocab_size": len(vocab), "dim": int(vecs.shape[1]), "distil_seconds": round(seconds, 2),

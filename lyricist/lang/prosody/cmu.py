@@ -77,7 +77,7 @@ class Lexicon:
         return self._rhyme_index
 
     def _build_rhyme_index(self) -> dict:
-        freq = _frequencies()
+        freq = word_frequencies()
         by_rhyme: dict[str, set[str]] = defaultdict(set)   # rhyme part -> words (any pronunciation)
         by_tail2: dict[str, set[str]] = defaultdict(set)   # last two syllables -> words
         by_vowel: dict[tuple[str, int], set[str]] = defaultdict(set)  # (stressed vowel, syllables after) -> rhyme parts
@@ -120,8 +120,8 @@ def cmu_lexicon() -> Lexicon:
 
 
 @functools.lru_cache(maxsize=1)
-def _frequencies() -> dict[str, float]:
-    """Word -> relative frequency, to rank rhyme suggestions by commonness.
+def word_frequencies() -> dict[str, float]:
+    """English word -> relative frequency, to rank words by commonness (rhymes, the general vocabulary).
 
     ``wordfreq`` when installed (its data ships in the wheel), else the
     lexeme probabilities of ``spacy-lookups-data`` (read as a file, without
@@ -207,7 +207,7 @@ def _variants(w: str) -> Iterable[tuple[str, str | None]]:
                 last = b
             s.append(bare[last:])
             options.append("".join(s))
-        freq = _frequencies()
+        freq = word_frequencies()
         for o in sorted(options, key=lambda o: (-freq.get(o, 0.0), -len(o))):
             yield o, None
 
