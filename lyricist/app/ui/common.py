@@ -9,7 +9,9 @@ never as a traceback.
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
@@ -18,6 +20,25 @@ import streamlit as st
 from lyricist.core.cache import newest_mtime
 from lyricist.core.errors import LyricistError
 from lyricist.core.kinds import ALIASES
+
+#: Every model load is logged once, as ``lyricist: loaded generator in 2.1 s`` on the server's stderr, so an
+#: operator (and ``bench/app_load.py``) can see that sessions share one copy of each model.
+log = logging.getLogger("lyricist.app")
+if not log.handlers:
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("lyricist: %(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+def _loaded(what: str, fn: Callable[[], Any]) -> Any:
+    """``fn()``, logging how long loading ``what`` took."""
+    t0 = time.perf_counter()
+    out = fn()
+    log.info("loaded %s in %.1f s (pid %d)", what, time.perf_counter() - t0, os.getpid())
+    return out
+
 
 #: Which default models each page needs to work at all (the Tone page falls back to the VADER lexicon).
 NEEDS = {"draft": ("generator",), "explore": ("embeddings",), "tone": ()}
@@ -53,7 +74,7 @@ def generator(key: tuple):
     """The generator checkpoint, warmed up so the first draft pays only for drafting (``key`` from :func:`stamp`)."""
     from lyricist.drafting.cowrite import warm_up
 
-    return warm_up(root() / "generator")
+    return _loaded("generator", lambda: warm_up(root() / "generator"))
 
 
 @st.cache_resource(show_spinner="Loading the sentiment model...")
@@ -61,7 +82,7 @@ def scorer(key: tuple):
     """The best sentiment scorer available (``auto``: ensemble, transformer, LSTM, else VADER)."""
     from lyricist.tone.scorers import load_scorer
 
-    return load_scorer("auto")
+    return _loaded("sentiment scorer", lambda: load_scorer("auto"))
 
 
 @st.cache_resource(show_spinner="Loading the word spaces...")
@@ -69,7 +90,7 @@ def space(key: tuple):
     """The word explorer over the corpus and general vectors (never builds missing vectors here)."""
     from lyricist.explore.api import load_space
 
-    return load_space(build_general=False)
+    return _loaded("word spaces", lambda: load_space(build_general=False))
 
 
 def scorer_key() -> tuple:
