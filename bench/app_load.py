@@ -41,7 +41,7 @@ from typing import Iterator, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("LYRICIST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-LOADED = re.compile(r"^lyricist: loaded (.+?) in [\d.]+ s \(pid (\d+)\)", re.M)
+LOADED = re.compile(r"^lyricist: loaded (.+?) in [\d.]+ s \(pid (\d+)[,)]", re.M)
 THEMES = ["rain on the window at night", "leaving a small town at dawn", "a dog waiting at the window",
           "first summer job at the beach", "the factory that closed our town", "fishing with my father",
           "a wedding in the snow", "driving home after the last shift", "an old piano in the hallway",
@@ -61,13 +61,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(models: Path, log_path: Path, start_timeout: float = 90.0) -> Iterator[str]:
-    """``streamlit run app.py`` on 127.0.0.1 with the models in ``models``; yields its URL; always stopped."""
+def serve(models: Path, log_path: Path, start_timeout: float = 90.0, warm: bool = True) -> Iterator[str]:
+    """Serve the app on 127.0.0.1 with the models in ``models``; yields its URL; always stopped.
+
+    ``warm``: as ``lyricist demo`` does (``python -m lyricist.app.serve``: the models load in the
+    background from the start); else ``streamlit run app.py`` with ``LYRICIST_APP_WARM=0`` (each model
+    loads on the first click that needs it).
+    """
     port = free_port()
-    env = {**os.environ, "LYRICIST_CHECKPOINTS": str(models)}
+    env = {**os.environ, "LYRICIST_CHECKPOINTS": str(models), "LYRICIST_APP_WARM": "1" if warm else "0"}
     log = open(log_path, "w+", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                             "--server.address", "127.0.0.1", "--server.port", str(port),
+    head = [sys.executable, "-m", "lyricist.app.serve"] if warm else [sys.executable, "-m", "streamlit", "run",
+                                                                      str(ROOT / "app.py")]
+    proc = subprocess.Popen([*head, "--server.address", "127.0.0.1", "--server.port", str(port),
                              "--server.headless", "true", "--browser.gatherUsageStats", "false",
                              "--server.fileWatcherType", "none"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -119,13 +125,13 @@ def song_for(i: int) -> tuple[str, int]:
     return "\n".join(LINES[(i + k) % len(LINES)] for k in range(n)) + "\n", n
 
 
-async def _settle(page, timeout_ms: int) -> None:
+async def settle(page, timeout_ms: int) -> None:
     await page.wait_for_timeout(200)
     await page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
                                  timeout=timeout_ms)
 
 
-async def _errors(page) -> list[str]:
+async def errors_on(page) -> list[str]:
     out = []
     for sel in ("[data-testid='stException']", "[data-testid='stAlertContentError']"):
         loc = page.locator(sel)
@@ -134,35 +140,46 @@ async def _errors(page) -> list[str]:
     return out
 
 
+async def score_once(page, url: str, text: str, n: int, timeout_ms: int, goto: bool = True) -> float:
+    """Paste ``text`` (``n`` lines) on the Tone page and press Score; seconds from the click to ``Lines (n)``."""
+    if goto:
+        await page.goto(f"{url}/tone", timeout=timeout_ms)
+    box = page.get_by_label("Lyrics ([Verse]/[Chorus] markers are optional)")
+    await box.wait_for(timeout=timeout_ms)
+    await box.fill(text)
+    t0 = time.perf_counter()
+    await page.get_by_role("button", name="Score", exact=True).click()
+    await page.get_by_text(f"Lines ({n})", exact=True).wait_for(timeout=timeout_ms)
+    return time.perf_counter() - t0
+
+
+async def draft_once(page, theme: str, timeout_ms: int) -> float:
+    """Type ``theme`` on the Draft page (already open) and press Draft; seconds to the draft's heading."""
+    theme_box = page.get_by_label("Theme", exact=True)
+    await theme_box.wait_for(timeout=timeout_ms)
+    await theme_box.fill(theme)
+    t0 = time.perf_counter()
+    await page.get_by_role("button", name="Draft", exact=True).click()
+    await page.get_by_role("heading", name=theme, exact=True).wait_for(timeout=timeout_ms)
+    return time.perf_counter() - t0
+
+
 async def run_session(browser, url: str, i: int, timeout_ms: int) -> Session:
     text, n = song_for(i)
     s = Session(i, THEMES[i % len(THEMES)] + ("" if i < len(THEMES) else f" {i}"), n)
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await ctx.new_page()
     try:
-        await page.goto(f"{url}/tone", timeout=timeout_ms)
-        box = page.get_by_label("Lyrics ([Verse]/[Chorus] markers are optional)")
-        await box.wait_for(timeout=timeout_ms)
-        await box.fill(text)
-        t0 = time.perf_counter()
-        await page.get_by_role("button", name="Score", exact=True).click()
-        await page.get_by_text(f"Lines ({n})", exact=True).wait_for(timeout=timeout_ms)
-        s.score_s = time.perf_counter() - t0
-        await _settle(page, timeout_ms)
-        s.problems += [f"tone: {e}" for e in await _errors(page)]
+        s.score_s = await score_once(page, url, text, n, timeout_ms)
+        await settle(page, timeout_ms)
+        s.problems += [f"tone: {e}" for e in await errors_on(page)]
         for other in {3 + k % 6 for k in range(6)} - {n}:  # another session's line count never shows here
             if await page.get_by_text(f"Lines ({other})", exact=True).count():
                 s.problems.append(f"tone page shows another session's result: Lines ({other})")
         await page.get_by_role("link", name="Draft").first.click()
-        theme_box = page.get_by_label("Theme", exact=True)
-        await theme_box.wait_for(timeout=timeout_ms)
-        await theme_box.fill(s.theme)
-        t0 = time.perf_counter()
-        await page.get_by_role("button", name="Draft", exact=True).click()
-        await page.get_by_role("heading", name=s.theme, exact=True).wait_for(timeout=timeout_ms)
-        s.draft_s = time.perf_counter() - t0
-        await _settle(page, timeout_ms)
-        s.problems += [f"draft: {e}" for e in await _errors(page)]
+        s.draft_s = await draft_once(page, s.theme, timeout_ms)
+        await settle(page, timeout_ms)
+        s.problems += [f"draft: {e}" for e in await errors_on(page)]
         heads = [h.strip() for h in await page.locator("h3").all_inner_texts()]
         foreign = [h for h in heads if h in THEMES and h != s.theme]
         if foreign:
@@ -174,15 +191,20 @@ async def run_session(browser, url: str, i: int, timeout_ms: int) -> Session:
     return s
 
 
+async def launch(p):
+    """Debian's headless Chromium through Playwright ``p``."""
+    return await p.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--no-first-run"])
+
+
 async def drive(url: str, sessions: int, timeout_s: float = 300.0) -> tuple[list[Session], float]:
     """Open ``sessions`` sessions at once; returns what each did and the wall time."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = await launch(p)
         try:
             t0 = time.perf_counter()
             out = await asyncio.gather(*(run_session(browser, url, i, int(timeout_s * 1000))

@@ -88,7 +88,7 @@ def test_cli_demo_dry_run(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     out = res.stdout.splitlines()
     assert out[0] == "would train: " + ", ".join(DEFAULT_KINDS)
-    assert "-m streamlit run" in out[1] and out[1].split()[4].endswith("app.py")
+    assert "-m lyricist.app.serve --server.address 127.0.0.1" in out[1]  # streamlit run, models warming from the start
     assert "--server.address 127.0.0.1 --server.port 8765 --server.headless true" in out[1]
     assert out[2] == "http://127.0.0.1:8765"
     res = runner.invoke(app, ["demo", "--dry-run", "--no-train"])
@@ -142,7 +142,8 @@ def test_demo_flags_match_the_repo_streamlit_config():
 
     conf = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
     cmd = demo_command(8502)
-    flags = dict(zip(cmd[5::2], cmd[6::2]))
+    assert cmd[1:3] == ["-m", "lyricist.app.serve"]  # streamlit run, with the models warming from the start
+    flags = dict(zip(cmd[3::2], cmd[4::2]))
     for section, values in conf.items():
         for name, value in values.items():
             want = str(value).lower() if isinstance(value, bool) else str(value)

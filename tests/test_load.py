@@ -8,7 +8,9 @@ the default models and records p50/p95 in docs/BENCHMARKS.md.
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+import app_first  # noqa: E402
 import app_load  # noqa: E402
+
+from lyricist.app import warm  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +66,46 @@ def test_model_loads_are_read_from_the_log(tmp_path):
     log.write_text("x\nlyricist: loaded generator in 1.2 s (pid 7)\nlyricist: loaded word spaces in 0.3 s (pid 7)\n"
                    "lyricist: loaded generator in 1.0 s (pid 7)\n")
     assert app_load.model_loads(log) == {"generator": 2, "word spaces": 1}
+
+
+@pytest.mark.timeout(300)
+def test_models_warm_before_the_first_visitor(tiny_checkpoints, tmp_path):
+    """``python -m lyricist.app.serve`` (what ``lyricist demo`` runs) loads every model before anyone connects."""
+    log = tmp_path / "s.log"
+    with app_load.serve(tiny_checkpoints, log) as url:
+        deadline = time.time() + 120
+        while time.time() < deadline and len(app_load.model_loads(log)) < 3:
+            time.sleep(0.3)
+        text = log.read_text(encoding="utf-8")
+        assert app_load.model_loads(log) == {"generator": 1, "sentiment scorer": 1, "word spaces": 1}, text[-2000:]
+        assert text.count("background)") == 3, text[-2000:]
+        r = asyncio.run(app_first.clicks(url, "draft", 120_000))
+    assert not r["errors"] and not r["saw_loading"], r
+    assert app_load.model_loads(log) == {"generator": 1, "sentiment scorer": 1, "word spaces": 1}  # none per session
+
+
+def test_registry_loads_once_per_key_and_keeps_errors():
+    m = warm.Models()
+    calls = []
+    f = m.future("g", ("a",), lambda: calls.append(1) or "model-a")
+    assert f.result() == "model-a" and m.future("g", ("a",), lambda: calls.append(2)) is f and calls == [1]
+
+    def broken():
+        raise ValueError("corrupt checkpoint: retrain it")
+
+    bad = m.future("g", ("b",), broken)  # a retrained (here: broken) model replaces the old one
+    with pytest.raises(ValueError, match="retrain"):
+        bad.result()
+    assert m.future("g", ("b",), lambda: "x") is bad  # the error is kept until the checkpoint changes
+    assert m.future("g", ("c",), lambda: "model-c").result() == "model-c"
+    m.clear()
+    assert m.future("g", ("c",), lambda: "again").result() == "again"
+
+
+def test_warming_can_be_turned_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("LYRICIST_CHECKPOINTS", str(tmp_path))
+    monkeypatch.setenv("LYRICIST_APP_WARM", "0")
+    assert warm.start() == []
+    monkeypatch.setenv("LYRICIST_APP_WARM", "1")
+    assert warm.start() == ["scorer"]  # an empty folder: only the lexicon scorer, which needs no checkpoint
+    assert warm.start() == []  # once per process and folder

@@ -230,16 +230,19 @@ def app_path() -> Path:
 def demo_command(port: int = 8501) -> list[str]:
     """The command that serves the app on 127.0.0.1 (what ``lyricist demo`` runs).
 
+    It is ``streamlit run`` through :mod:`lyricist.app.serve`, which starts loading the models in the
+    background before the server takes its first visitor.
+
     Example:
-        >>> demo_command(8502)[:4]   # doctest: +SKIP
-        ['/usr/bin/python3', '-m', 'streamlit', 'run']
+        >>> demo_command(8502)[1:5]
+        ['-m', 'lyricist.app.serve', '--server.address', '127.0.0.1']
     """
     import sys
 
     if not isinstance(port, int) or not 1024 <= port <= 65535:
         raise LyricistError(f"--port must be between 1024 and 65535, got {port}")
     # the settings of the repo's .streamlit/config.toml, as flags: a pip-installed lyricist has no such file
-    return [sys.executable, "-m", "streamlit", "run", str(app_path()), "--server.address", "127.0.0.1",
+    return [sys.executable, "-m", "lyricist.app.serve", "--server.address", "127.0.0.1",
             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
             "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal", "--theme.base", "light",
             "--server.maxUploadSize", str(MAX_UPLOAD_MB)]

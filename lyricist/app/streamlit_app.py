@@ -3,8 +3,9 @@
 ``lyricist demo`` serves this file (after training any missing default model), and so does
 ``streamlit run app.py`` in a source checkout. It ships inside the package, so the demo also
 works from a plain ``pip install``. It only sets the page up and the navigation; each page is
-laid out by a module in ``lyricist/app/ui/`` and models load once under ``st.cache_resource``
-(``lyricist/app/ui/common.py``).
+laid out by a module in ``lyricist/app/ui/``; the models load once per server process, in the
+background from the first page view (or from the start, under ``python -m lyricist.app.serve``), and
+every session shares them (``lyricist/app/warm.py``).
 """
 
 import os
@@ -14,7 +15,10 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 import streamlit as st  # noqa: E402
 
+from lyricist.app import warm  # noqa: E402
 from lyricist.app.ui import draft, explore, models, tone  # noqa: E402
+
+warm.start()  # once per process and checkpoints folder: later runs return at once
 
 st.set_page_config(page_title="lyricist", page_icon=":material/music_note:", layout="wide")
 # Streamlit's default top padding (6rem) pushes results below the fold on a laptop screen.

@@ -1,44 +1,23 @@
 """What every page of the app shares: cached model loaders, error display, progress, empty states.
 
-Models load once per server under ``st.cache_resource``; the cache key is a
-stamp of the checkpoint folders (path + newest modification time), so a model
-retrained from the Models page is picked up on the next run. Library errors
+Models load once per server process (:mod:`lyricist.app.warm`, warmed in the background from the
+start); each is keyed by a stamp of its checkpoint folders (path + newest modification time), so a
+model retrained from the Models page is picked up on the next run. Library errors
 (:class:`lyricist.core.errors.LyricistError`) are shown with ``st.error``, one line,
 never as a traceback.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import time
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 import streamlit as st
 
-from lyricist.core.cache import newest_mtime
+from lyricist.app import warm
 from lyricist.core.errors import LyricistError
 from lyricist.core.kinds import ALIASES
-
-#: Every model load is logged once, as ``lyricist: loaded generator in 2.1 s`` on the server's stderr, so an
-#: operator (and ``bench/app_load.py``) can see that sessions share one copy of each model.
-log = logging.getLogger("lyricist.app")
-if not log.handlers:
-    _handler = logging.StreamHandler()
-    _handler.setFormatter(logging.Formatter("lyricist: %(message)s"))
-    log.addHandler(_handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
-
-
-def _loaded(what: str, fn: Callable[[], Any]) -> Any:
-    """``fn()``, logging how long loading ``what`` took."""
-    t0 = time.perf_counter()
-    out = fn()
-    log.info("loaded %s in %.1f s (pid %d)", what, time.perf_counter() - t0, os.getpid())
-    return out
-
 
 #: Which default models each page needs to work at all (the Tone page falls back to the VADER lexicon).
 NEEDS = {"draft": ("generator",), "explore": ("embeddings",), "tone": ()}
@@ -53,8 +32,7 @@ def root() -> Path:
 
 def stamp(*kinds: str) -> tuple:
     """``((kind, folder, newest mtime), ...)``: a cache key that changes when a model is retrained."""
-    base = root()
-    return tuple((k, str((base / k).resolve()), newest_mtime(base / k)) for k in kinds)
+    return warm.stamp(*kinds)
 
 
 def guard(fn: Callable, *args, **kwargs) -> Any:
@@ -68,29 +46,32 @@ def guard(fn: Callable, *args, **kwargs) -> Any:
     return None
 
 
-# ----------------------------------------------------------------- cached models
-@st.cache_resource(show_spinner="Loading the lyric generator...")
-def generator(key: tuple):
-    """The generator checkpoint, warmed up so the first draft pays only for drafting (``key`` from :func:`stamp`)."""
-    from lyricist.drafting.cowrite import warm_up
-
-    return _loaded("generator", lambda: warm_up(root() / "generator"))
-
-
-@st.cache_resource(show_spinner="Loading the sentiment model...")
-def scorer(key: tuple):
-    """The best sentiment scorer available (``auto``: ensemble, transformer, LSTM, else VADER)."""
-    from lyricist.tone.scorers import load_scorer
-
-    return _loaded("sentiment scorer", lambda: load_scorer("auto"))
+# ----------------------------------------------------------------- shared models
+def _model(name: str, label: str) -> Any:
+    """Default model ``name`` from the server's registry; a click that comes before it is ready says so."""
+    fut = warm.MODELS.get(name)
+    if not fut.done():
+        with st.spinner(f"Loading models: {label} (this happens once per server)..."):
+            return fut.result()
+    return fut.result()
 
 
-@st.cache_resource(show_spinner="Loading the word spaces...")
-def space(key: tuple):
-    """The word explorer over the corpus and general vectors (never builds missing vectors here)."""
-    from lyricist.explore.api import load_space
+def generator(key: tuple = ()):
+    """The generator checkpoint, warmed up so the first draft pays only for drafting (shared by all sessions).
 
-    return _loaded("word spaces", lambda: load_space(build_general=False))
+    ``key`` is kept for callers that pass :func:`stamp` ("generator"); the registry stamps the folder itself.
+    """
+    return _model("generator", "the lyric generator")
+
+
+def scorer(key: tuple = ()):
+    """The best sentiment scorer available (``auto``: ensemble, transformer, LSTM, else VADER), shared."""
+    return _model("scorer", "the sentiment model")
+
+
+def space(key: tuple = ()):
+    """The word explorer over the corpus and general vectors (never builds missing vectors here), shared."""
+    return _model("space", "the word spaces")
 
 
 def scorer_key() -> tuple:
@@ -128,6 +109,7 @@ def run_training(kinds: Optional[Sequence[str]] = None, corpus: Optional[Sequenc
     if r is None:
         bar.empty()
         return None
+    warm.MODELS.clear()
     st.cache_resource.clear()
     st.cache_data.clear()
     bar.progress(1.0, text="Training: done")

@@ -19,7 +19,7 @@ HISTORY = 20
 
 
 def _model_dir() -> str:
-    """The generator's folder, loaded once under st.cache_resource (first use: a few seconds)."""
+    """The generator's folder, from the server's shared copy (warmed in the background at start)."""
     return str(common.generator(common.stamp("generator")).folder)
 
 

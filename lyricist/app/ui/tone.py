@@ -116,6 +116,8 @@ def song_tab() -> None:
         return
     if common.too_long(text):
         return
+    if common.guard(common.scorer) is None:  # waits here, with "Loading models", if the server is still warming
+        return
     report = common.guard(tone, text, common.scorer_key())
     if report is None:
         return
@@ -145,7 +147,7 @@ def classify(data: bytes, name: str, text_col: str, key: tuple) -> tuple[dict, b
     """Classify an uploaded comments file: ``(result, predictions CSV bytes)`` (pure: cached on its inputs)."""
     from lyricist.tone.bulk import classify_file
 
-    common.scorer(key)  # load once, under cache_resource
+    common.scorer(key)  # the server's shared copy (the caller waited for it)
     with tempfile.TemporaryDirectory() as tmp:
         # a generated name with the upload's whitelisted suffix: the browser's file name is never a path
         src = Path(tmp) / f"comments{common.upload_suffix(name, common.COMMENT_TYPES) or '.csv'}"
@@ -169,6 +171,8 @@ def comments_tab() -> None:
     problem = common.upload_problem(upload.name, upload.getvalue(), common.COMMENT_TYPES, MAX_UPLOAD_MB * 2**20)
     if problem:
         st.error(problem + (" (or use `lyricist classify`, which takes any size)" if "the limit" in problem else ""))
+        return
+    if common.guard(common.scorer) is None:
         return
     res = common.guard(classify, upload.getvalue(), upload.name, text_col, common.scorer_key())
     if res is None:
