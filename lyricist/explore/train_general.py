@@ -44,6 +44,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,11 +168,16 @@ def _plain(w: str) -> bool:
 
 # ----------------------------------------------------------------- the encoder
 def encode_words(words: Sequence[str], cfg: DistilConfig,
-                 progress: Optional[ProgressFn] = None) -> np.ndarray:
+                 progress: Optional[ProgressFn] = None, work: Optional[Path] = None) -> np.ndarray:
     """``(N, hidden)`` float32 vectors of ``words``, each run through the encoder alone.
 
     Words are sorted by token count so a batch is padded to nearly its own
     length; ``cfg.pooling`` picks the vector (see :class:`DistilConfig`).
+    With ``work``, each finished batch is also written there (atomically, as
+    ``batch-NNNNN.npy``) and a batch already there is read back instead of
+    encoded again, so a killed build resumes where it stopped. The caller
+    keeps ``work`` specific to these words and this config (see
+    :func:`build_general_vectors`): batches are positions in the sorted order.
 
     Example:
         >>> encode_words(["love", "heart"], DISTIL_PRESETS["tiny"]).shape  # doctest: +SKIP
@@ -188,6 +194,13 @@ def encode_words(words: Sequence[str], cfg: DistilConfig,
     with torch.inference_mode():
         for b in range(0, len(order), cfg.batch_size):
             idx = order[b:b + cfg.batch_size]
+            part = work / f"batch-{b // cfg.batch_size:05d}.npy" if work is not None else None
+            kept = _read_part(part, (len(idx), out.shape[1]))
+            if kept is not None:
+                out[idx] = kept
+                done += len(idx)
+                report(progress, done / len(words), f"{done:,}/{len(words):,} words (resumed)")
+                continue
             lens = torch.tensor([len(ids[i]) for i in idx])
             T = int(lens.max())
             x = torch.full((len(idx), T), pad, dtype=torch.long)
@@ -206,9 +219,31 @@ def encode_words(words: Sequence[str], cfg: DistilConfig,
                     m |= (lens[:, None] <= 2) & mask  # a word with no sub-word left keeps its specials
                 v = mean_pool(h, m)  # (B, H)
             out[idx] = v.float().numpy()
+            if part is not None:
+                _write_part(part, out[idx])
             done += len(idx)
             report(progress, done / len(words), f"{done:,}/{len(words):,} words")
     return out
+
+
+def _read_part(part: Optional[Path], shape: tuple[int, int]) -> Optional[np.ndarray]:
+    """A finished batch written before, or None (absent, unreadable or of the wrong shape: encode it again)."""
+    if part is None or not part.is_file():
+        return None
+    try:
+        v = np.load(part, allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None
+    return v if v.shape == shape and v.dtype == np.float32 and np.isfinite(v).all() else None
+
+
+def _write_part(part: Path, v: np.ndarray) -> None:
+    tmp = part.with_name(part.name + f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        np.save(f, np.ascontiguousarray(v, dtype=np.float32), allow_pickle=False)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, part)
 
 
 def reduce_dims(x: np.ndarray, dim: int, seed: int = 0) -> np.ndarray:
@@ -228,8 +263,15 @@ def reduce_dims(x: np.ndarray, dim: int, seed: int = 0) -> np.ndarray:
 def build_general_vectors(out_dir: str | Path | None = None, preset: str = "default",
                           cfg: DistilConfig | None = None, words: Sequence[str] | None = None,
                           extra_words: Iterable[str] = (), evaluate: bool = True,
-                          progress: Optional[ProgressFn] = None) -> dict:
+                          progress: Optional[ProgressFn] = None, resume: bool = True) -> dict:
     """Distil the general-English vectors and write them (atomically) to ``out_dir``.
+
+    The encoder's output is kept batch by batch in a hidden sibling folder
+    (``.general-vectors.partial``) until the vectors are swapped in, so a build
+    that is killed (minutes on a CPU for the default preset) continues from its
+    last finished batch. The batches are reused only when the encoder weights,
+    the vocabulary and the config are the same (a fingerprint), so the result is
+    the same as an uninterrupted build's.
 
     Args:
         out_dir: the folder (default ``checkpoint_dir("general-vectors")``).
@@ -239,6 +281,7 @@ def build_general_vectors(out_dir: str | Path | None = None, preset: str = "defa
         extra_words: words added to the vocabulary (e.g. the words a test needs).
         evaluate: score WordSim-353, SimLex-999 and Google analogies into ``metrics.json``.
         progress: ``(fraction, message)`` callback.
+        resume: reuse the batches of a killed build with the same fingerprint (False: start over).
     Returns:
         ``{"out", "vocab_size", "dim", "seconds", "words_per_second", "metrics"}``.
 
@@ -255,7 +298,9 @@ def build_general_vectors(out_dir: str | Path | None = None, preset: str = "defa
     vocab = list(dict.fromkeys(w.strip().lower() for w in [*vocab, *extra_words] if w and w.strip()))
     if len(vocab) < 3:
         raise LyricistError(f"need at least 3 words to distil vectors, got {len(vocab)}")
-    raw = encode_words(vocab, cfg, scaled(progress, 0.02, 0.9))  # (N, H)
+    base = minilm_path(cfg.base_model)
+    work = _work_folder(out, f"{_fingerprint(base, vocab)} {cfg.pooling} {cfg.max_tokens} {cfg.batch_size}", resume)
+    raw = encode_words(vocab, cfg, scaled(progress, 0.02, 0.9), work=work)  # (N, H)
     report(progress, 0.9, "PCA")
     vecs = reduce_dims(raw, cfg.dim, cfg.seed)  # (N, dim)
     seconds = time.perf_counter() - t0
@@ -272,7 +317,6 @@ def build_general_vectors(out_dir: str | Path | None = None, preset: str = "defa
     if evaluate:
         report(progress, 0.93, "evaluating")
         metrics.update(evaluate_keyed_vectors(kv))
-    base = minilm_path(cfg.base_model)
     with atomic_dir(out) as tmp:
         save_vectors(kv, tmp)
         save_sounds(tmp, kv)  # rhymes, syllables and lemmas of every word, for fast filtered queries
@@ -280,6 +324,7 @@ def build_general_vectors(out_dir: str | Path | None = None, preset: str = "defa
                      vocab_size=len(vocab), dim=int(vecs.shape[1]), train_seconds=round(seconds, 2),
                      words_per_second=metrics["words_per_second"])
         atomic_write_json(tmp / "metrics.json", metrics)
+    shutil.rmtree(work, ignore_errors=True)
     report(progress, 1.0, f"{len(vocab):,} words")
     return {"out": str(out), "vocab_size": len(vocab), "dim": int(vecs.shape[1]), "seconds": round(seconds, 2),
             "words_per_second": metrics["words_per_second"], "metrics": metrics}
@@ -292,8 +337,10 @@ def train_general_vectors(paths: Sequence[str | os.PathLike] | None = None, *, p
     """:func:`build_general_vectors` with the arguments every trainer takes (:mod:`lyricist.core.kinds`).
 
     The general vectors come from the encoder and a frequency list, not from a corpus, and have
-    no epochs: ``paths``, ``epochs`` and ``resume`` are accepted and have no effect (a killed
-    build starts again). ``root`` gives the folder when ``out_dir`` is not set.
+    no epochs: ``paths`` and ``epochs`` are accepted and have no effect. A killed build always
+    continues from its last finished batch when its inputs are unchanged (``resume`` changes
+    nothing: reusing the batches gives the same vectors). ``root`` gives the folder when
+    ``out_dir`` is not set.
     """
     if out_dir is None and root is not None:
         out_dir = Path(root) / GENERAL_KIND
@@ -315,6 +362,21 @@ def ensure_general_vectors(general_dir: str | Path | None = None, preset: str = 
     if not has_vectors(folder):  # none yet, or written by an older lyricist: (re)build
         build_general_vectors(folder, preset=preset, progress=progress)
     return folder
+
+
+def _work_folder(out: Path, fingerprint: str, resume: bool) -> Path:
+    """The hidden folder of a build's finished batches; emptied unless it holds a build of ``fingerprint``."""
+    work = out.parent / f".{out.name}.partial"
+    stamp = work / "fingerprint.txt"
+    try:
+        same = resume and stamp.read_text(encoding="utf-8") == fingerprint
+    except (OSError, UnicodeDecodeError):
+        same = False
+    if not same:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(fingerprint, encoding="utf-8")
+    return work
 
 
 def _fingerprint(base: str, vocab: Sequence[str]) -> str:
