@@ -62,6 +62,7 @@ import numpy as np
 from lyricist.core.checkpoint import atomic_write_text
 from lyricist.core.errors import LyricistError
 from lyricist.explore.blend import SPACES, VectorTable, cos_mul, top_words
+from lyricist.explore.families import Neighbour, arrange
 from lyricist.explore.filters import WordFilters
 from lyricist.explore.plot import MAP_METHODS, draw_map, project_2d
 from lyricist.explore.words import normalize_word
@@ -230,6 +231,28 @@ class WordSpace(VectorTable):
         ok = ~np.isnan(s) & (cands != q)
         cands, s = cands[ok], s[ok]
         return top_words(self.keys, cands, s, topn, lambda c: exclude_inflections and self.filters.is_form(q, c))
+
+    def neighbours(self, word: str, topn: int = 10, *, families: bool = True, register: bool = True,
+                   **similar_kw) -> tuple[list[Neighbour], list[str]]:
+        """The suggestion list: :meth:`similar`, with word families grouped and technical/rare register ranked down.
+
+        Args:
+            word, topn: as :meth:`similar`; ``similar_kw`` are its filters (``rhymes_with``, ``syllables``...).
+            families: drop the query's own derivations (rainy, rainstorm for ``rain``) and show
+                neighbours that derive from each other once (ballet [ballets, ballerina]).
+            register: rank technical and rare words down, unless the corpus uses them (corpus count > 0).
+        Returns:
+            ``(neighbours, query_family)`` as :func:`lyricist.explore.families.arrange`.
+
+        Example:
+            >>> heads, own = ws.neighbours("rain", topn=3)  # doctest: +SKIP
+            >>> [h.word for h in heads], own[:2]             # doctest: +SKIP
+            (['drenched', 'flooding', 'downpour'], ['rainy', 'rainfall'])
+        """
+        pool = self.similar(word, topn=max(6 * topn, 60) if families or register else topn, **similar_kw)
+        query = self.keys[self.lookup(word, similar_kw.get("space", "blend"))]
+        return arrange(query, pool, topn, families=families, register=register,
+                       in_corpus=lambda w: bool(self.count[self.index[w]] > 0))
 
     def analogy(self, a: str, b: str, c: str, topn: int = 10, space: str = "blend") -> list[tuple[str, float]]:
         """``a`` is to ``b`` as ``c`` is to ...? Ranked by 3CosMul (Levy & Goldberg, 2014).
