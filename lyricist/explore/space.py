@@ -357,12 +357,14 @@ class WordSpace(VectorTable):
 
     # -- maps and export ------------------------------------------------------------------------
     def map_figure(self, words: Sequence[str] | None = None, query: str | None = None, topn: int = 15,
-                   method: str = "pca", space: str = "blend", seed: int = 0, **similar_kw):
+                   method: str = "pca", space: str = "blend", seed: int = 0, families: bool = True,
+                   register: bool = True, **similar_kw):
         """A 2-D map of words as a plotly figure (hover labels; query and neighbours highlighted).
 
         Args:
             words: words to place (unknown ones are skipped).
-            query: a word whose ``topn`` neighbours (with ``similar_kw`` filters) are placed too.
+            query: a word whose ``topn`` neighbours (with ``similar_kw`` filters) are placed too: the
+                suggestion list of :meth:`neighbours` (one word per family, with ``families``).
             method: ``pca`` (default, stable) or ``tsne`` (clusters; needs at least 5 words).
         Returns:
             ``plotly.graph_objects.Figure`` with one trace per group (query, neighbours, words).
@@ -380,9 +382,11 @@ class WordSpace(VectorTable):
         if query:
             q = self.keys[self.lookup(query, space)]
             groups[q] = "query"
-            for w, s in self.similar(q, topn=topn, space=space, **similar_kw):
-                groups.setdefault(w, "neighbour")
-                scores[w] = s
+            heads, _ = self.neighbours(q, topn=topn, families=families, register=register, space=space,
+                                       **similar_kw)
+            for h in heads:
+                groups.setdefault(h.word, "neighbour")
+                scores[h.word] = h.score
         for w in words or ():
             try:
                 groups.setdefault(self.keys[self.lookup(w, space)], "word")
