@@ -22,7 +22,7 @@ Example:
     ...           ("downpour", .58), ("storm", .5), ("wet", .57)]
     >>> heads, own = arrange("rain", ranked, topn=3)
     >>> [(h.word, h.family) for h in heads], own
-    ([('storm', ['storms']), ('downpour', []), ('wet', [])], ['rainy', 'rainfall'])
+    ([('storms', ['storm']), ('downpour', []), ('wet', [])], ['rainy', 'rainfall'])
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ RARE_ZIPF = 3.0
 """Words below this Zipf frequency (once per million words is 3) count as rare."""
 RARE_SLOPE = 0.05
 """Penalty per Zipf unit below :data:`RARE_ZIPF`."""
+HEAD_MARGIN = 0.05
+"""A family is shown under its most common member among those this close to its most similar one."""
 
 
 @dataclass
@@ -110,8 +112,10 @@ def _compound(short: str, long: str) -> bool:
             if rest in _SUFFIX_SET or (len(rest) >= (3 if len(x) >= 4 else 4)
                                        and any(_is_word(b) for b in _bases(rest))):
                 return True
-        if len(x) >= 4 and long.endswith(x) and _is_word(long[: -len(x)]):
-            return True
+        for y in _bases(long):  # wildfires -> wildfire = wild + fire
+            head = y[: -len(x)]  # four letters at least: mon+soon, con+sole are no compounds
+            if len(x) >= 4 and y.endswith(x) and len(head) >= 4 and _is_word(head):
+                return True
     return False
 
 
@@ -181,7 +185,7 @@ def register_penalty(word: str) -> tuple[float, str]:
 
 # ----------------------------------------------------------------- the suggestion list
 def arrange(query: str, ranked: Sequence[tuple[str, float]], topn: int = 10, *, families: bool = True,
-            register: bool = True, in_corpus: Callable[[str], bool] = lambda w: False
+            register: bool = True, group: bool = True, in_corpus: Callable[[str], bool] = lambda w: False
             ) -> tuple[list[Neighbour], list[str]]:
     """The ``topn`` suggestions from neighbours ranked by similarity: families grouped, register ranked down.
 
@@ -190,6 +194,8 @@ def arrange(query: str, ranked: Sequence[tuple[str, float]], topn: int = 10, *, 
         ranked: ``[(word, similarity), ...]``, most similar first (a pool a few times ``topn``).
         families: drop the query's derivations and show each family of neighbours once.
         register: rank technical and rare words down (see :func:`register_penalty`).
+        group: with ``families``, also group neighbours that derive from each other (off, only the
+            query's own derivations go: a rhyme list keeps ``noon`` and ``afternoon``, which scan differently).
         in_corpus: words of the user's corpus, never ranked down.
     Returns:
         ``(neighbours, query_family)``: :class:`Neighbour` heads, best first, and the query's
@@ -212,7 +218,7 @@ def arrange(query: str, ranked: Sequence[tuple[str, float]], topn: int = 10, *, 
         if families and is_derivation(query, w):
             own.append(w)
             continue
-        home = next((h for h in heads if is_derivation(h.word, w)), None) if families else None
+        home = next((h for h in heads if is_derivation(h.word, w)), None) if families and group else None
         if home is not None:
             home.family.append(w)
         elif len(heads) < topn:
@@ -227,10 +233,13 @@ def _zipf(w: str) -> float:
 
 
 def _best_head(h: Neighbour, scores: dict) -> Neighbour:
-    """The family shown under its most common member (``sea`` over ``seas``, ``tonight`` over ``tonight's``)."""
+    """The family shown under its most common member (``sea`` over ``seas``, ``tonight`` over ``tonight's``)
+    among those within :data:`HEAD_MARGIN` of the most similar one."""
     if not h.family:
         return h
+    top = scores[h.word][0]
     members = [h.word] + h.family
-    best = max(members, key=lambda w: (not w.endswith("'s"), _zipf(w), -members.index(w)))
+    close = [w for w in members if scores[w][0] >= top - HEAD_MARGIN]  # never a much less similar word
+    best = max(close, key=lambda w: (not w.endswith("'s"), _zipf(w), -members.index(w)))
     s, why = scores[best]
     return Neighbour(best, s, [w for w in members if w != best], why)

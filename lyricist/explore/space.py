@@ -239,7 +239,8 @@ class WordSpace(VectorTable):
         Args:
             word, topn: as :meth:`similar`; ``similar_kw`` are its filters (``rhymes_with``, ``syllables``...).
             families: drop the query's own derivations (rainy, rainstorm for ``rain``) and show
-                neighbours that derive from each other once (ballet [ballets, ballerina]).
+                neighbours that derive from each other once (ballet [ballets, ballerina]); with a rhyme
+                or syllable filter only the first (``noon`` and ``afternoon`` rhyme and scan differently).
             register: rank technical and rare words down, unless the corpus uses them (corpus count > 0).
         Returns:
             ``(neighbours, query_family)`` as :func:`lyricist.explore.families.arrange`.
@@ -251,7 +252,8 @@ class WordSpace(VectorTable):
         """
         pool = self.similar(word, topn=max(6 * topn, 60) if families or register else topn, **similar_kw)
         query = self.keys[self.lookup(word, similar_kw.get("space", "blend"))]
-        return arrange(query, pool, topn, families=families, register=register,
+        group = similar_kw.get("rhymes_with") is None and similar_kw.get("syllables") is None
+        return arrange(query, pool, topn, families=families, register=register, group=group,
                        in_corpus=lambda w: bool(self.count[self.index[w]] > 0))
 
     def analogy(self, a: str, b: str, c: str, topn: int = 10, space: str = "blend") -> list[tuple[str, float]]:
