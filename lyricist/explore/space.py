@@ -36,9 +36,10 @@ corpus's own words, and dictionary words from the general list, so surnames
 and abbreviations (``mcguire``, ``usmc``) stay out.
 
 Where the parts live: the vector table and the blend rule in :mod:`lyricist.explore.blend`,
-the filters in :mod:`lyricist.explore.filters`, the map in :mod:`lyricist.explore.plot`,
-checkpoints in :mod:`lyricist.explore.vectors`, and the cached loader and library calls
-(:func:`~lyricist.explore.api.load_space`, ``similar_words``...) in :mod:`lyricist.explore.api`.
+the filters in :mod:`lyricist.explore.filters`, word families and register in
+:mod:`lyricist.explore.families` (:meth:`~WordSpace.neighbours`, what ``lyricist similar`` shows),
+the map in :mod:`lyricist.explore.plot`, checkpoints in :mod:`lyricist.explore.vectors`, and the cached
+loader and library calls (:func:`~lyricist.explore.api.load_space`, ``similar_words``...) in :mod:`lyricist.explore.api`.
 This module never imports torch.
 
 Example:
