@@ -38,6 +38,7 @@ def _package_dir(name: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+@functools.lru_cache(maxsize=1)
 def _wordnet_forms() -> tuple[set[str], set[str]]:
     """``(WordNet lemmas and their inflected forms, lemmas WordNet lists only as nouns)``."""
     root = _package_dir("spacy_lookups_data")
@@ -56,6 +57,7 @@ def _wordnet_forms() -> tuple[set[str], set[str]]:
     return index | forms, nouns_only
 
 
+@functools.lru_cache(maxsize=1)
 def _brill() -> tuple[set[str], set[str]]:
     """``(words the Brill lexicon lists in lowercase, words it lists only capitalised, lowercased)``."""
     root = _package_dir("textblob")
@@ -90,7 +92,7 @@ def lowercase_words() -> frozenset[str]:
         >>> w = lowercase_words(); ("fire" in w, "gonna" in w, "mcguire" in w)
         (True, True, False)
     """
-    try:
+    try:  # each file is read once (about 0.1 s together)
         return frozenset(_wordnet_forms()[0] | _brill()[0])
     except Exception:  # noqa: BLE001 - declared dependencies; without them no word is a name
         return frozenset()
