@@ -35,7 +35,7 @@ from typing import Callable, Sequence
 from lyricist.lang.names import lowercase_words
 from lyricist.lang.prosody.cmu import word_frequencies
 
-__all__ = ["Neighbour", "is_derivation", "register_penalty", "arrange"]
+__all__ = ["Neighbour", "is_derivation", "register_penalty", "arrange", "zipf_frequency"]
 
 # Derivational and inflectional endings, longest first, stripped once to find a stem.
 _SUFFIXES = tuple(sorted({
@@ -162,20 +162,21 @@ def _common_prefix(a: str, b: str) -> str:
 
 # ----------------------------------------------------------------- register
 @functools.lru_cache(maxsize=65536)
-def register_penalty(word: str) -> tuple[float, str]:
+def register_penalty(word: str, zipf: float | None = None) -> tuple[float, str]:
     """``(penalty, reason)``: how far down a word moves for technical or rare register, and why.
 
     Technical: a Latinate or Greek ending or prefix (``precipitation``, ``oceanography``,
     ``aquatic``, ``cardiovascular``) on a word of 7 letters or more that is not very common
-    (Zipf below 4.5). Rare: below Zipf 3 (:data:`RARE_ZIPF`), from ``wordfreq``.
+    (Zipf below 4.5). Rare: below Zipf 3 (:data:`RARE_ZIPF`). ``zipf`` is the word's Zipf
+    frequency if the caller knows it (the general vectors carry it), else ``wordfreq``'s.
 
     Example:
         >>> [register_penalty(w)[1] for w in ("precipitation", "choreography", "downpour", "rain")]
         ['technical', 'technical', 'rare', '']
     """
     w = word.lower()
-    f = word_frequencies().get(w.replace("_", " "), 0.0)
-    zipf = math.log10(f) + 9 if f > 0 else 0.0
+    if zipf is None:
+        zipf = _zipf(w.replace("_", " "))
     if "_" not in w and len(w) >= 7 and zipf < 4.5 and (w.endswith(_TECH_ENDINGS) or w.startswith(_TECH_PREFIXES)):
         return TECH_PENALTY + RARE_SLOPE * max(0.0, RARE_ZIPF - zipf), "technical"
     if "_" not in w and zipf < RARE_ZIPF:
@@ -185,8 +186,8 @@ def register_penalty(word: str) -> tuple[float, str]:
 
 # ----------------------------------------------------------------- the suggestion list
 def arrange(query: str, ranked: Sequence[tuple[str, float]], topn: int = 10, *, families: bool = True,
-            register: bool = True, group: bool = True, in_corpus: Callable[[str], bool] = lambda w: False
-            ) -> tuple[list[Neighbour], list[str]]:
+            register: bool = True, group: bool = True, in_corpus: Callable[[str], bool] = lambda w: False,
+            zipf: Callable[[str], float] | None = None) -> tuple[list[Neighbour], list[str]]:
     """The ``topn`` suggestions from neighbours ranked by similarity: families grouped, register ranked down.
 
     Args:
@@ -197,6 +198,7 @@ def arrange(query: str, ranked: Sequence[tuple[str, float]], topn: int = 10, *, 
         group: with ``families``, also group neighbours that derive from each other (off, only the
             query's own derivations go: a rhyme list keeps ``noon`` and ``afternoon``, which scan differently).
         in_corpus: words of the user's corpus, never ranked down.
+        zipf: a word's Zipf frequency (default ``wordfreq``'s, loaded on first use: 0.25 s).
     Returns:
         ``(neighbours, query_family)``: :class:`Neighbour` heads, best first, and the query's
         own derivations that were among the neighbours (empty without ``families``).
@@ -207,9 +209,10 @@ def arrange(query: str, ranked: Sequence[tuple[str, float]], topn: int = 10, *, 
         >>> [(h.word, h.family, h.register) for h in heads], own
         ([('ballet', ['ballets'], ''), ('waltz', [], ''), ('choreography', [], 'technical')], ['dancer', 'dancers'])
     """
+    zipf = zipf or _zipf
     items = []
     for k, (w, s) in enumerate(ranked):
-        pen, why = register_penalty(w) if register and not in_corpus(w) else (0.0, "")
+        pen, why = register_penalty(w, zipf(w)) if register and not in_corpus(w) else (0.0, "")
         items.append((s - pen, k, w, s, why))
     items.sort(key=lambda t: (-t[0], t[1]))
     heads: list[Neighbour] = []
@@ -224,15 +227,24 @@ def arrange(query: str, ranked: Sequence[tuple[str, float]], topn: int = 10, *, 
         elif len(heads) < topn:
             heads.append(Neighbour(w, s, [], why))
     scores = {w: (s, why) for _, _, w, s, why in items}
-    return [_best_head(h, scores) for h in heads], own
+    return [_best_head(h, scores, zipf) for h in heads], own
 
 
-def _zipf(w: str) -> float:
+def zipf_frequency(w: str) -> float:
+    """Zipf frequency of ``w`` (log10 of uses per billion words) from ``wordfreq``; 0 if unknown.
+
+    Example:
+        >>> 4 < zipf_frequency("rain") < 5
+        True
+    """
     f = word_frequencies().get(w, 0.0)
     return math.log10(f) + 9 if f > 0 else 0.0
 
 
-def _best_head(h: Neighbour, scores: dict) -> Neighbour:
+_zipf = zipf_frequency
+
+
+def _best_head(h: Neighbour, scores: dict, zipf: Callable[[str], float]) -> Neighbour:
     """The family shown under its most common member (``sea`` over ``seas``, ``tonight`` over ``tonight's``)
     among those within :data:`HEAD_MARGIN` of the most similar one."""
     if not h.family:
@@ -240,6 +252,6 @@ def _best_head(h: Neighbour, scores: dict) -> Neighbour:
     top = scores[h.word][0]
     members = [h.word] + h.family
     close = [w for w in members if scores[w][0] >= top - HEAD_MARGIN]  # never a much less similar word
-    best = max(close, key=lambda w: (not w.endswith("'s"), _zipf(w), -members.index(w)))
+    best = max(close, key=lambda w: (not w.endswith("'s"), zipf(w), -members.index(w)))
     s, why = scores[best]
     return Neighbour(best, s, [w for w in members if w != best], why)

@@ -63,7 +63,7 @@ import numpy as np
 from lyricist.core.checkpoint import atomic_write_text
 from lyricist.core.errors import LyricistError
 from lyricist.explore.blend import SPACES, VectorTable, cos_mul, top_words
-from lyricist.explore.families import Neighbour, arrange
+from lyricist.explore.families import Neighbour, arrange, zipf_frequency as register_zipf
 from lyricist.explore.filters import WordFilters
 from lyricist.explore.plot import MAP_METHODS, draw_map, project_2d
 from lyricist.explore.words import normalize_word
@@ -254,8 +254,12 @@ class WordSpace(VectorTable):
         pool = self.similar(word, topn=max(6 * topn, 60) if families or register else topn, **similar_kw)
         query = self.keys[self.lookup(word, similar_kw.get("space", "blend"))]
         group = similar_kw.get("rhymes_with") is None and similar_kw.get("syllables") is None
+        def zipf(w: str) -> float:  # the general list's frequency per billion words, else wordfreq's
+            g = float(self.gcount[self.index[w]])
+            return float(np.log10(g)) if g > 0 else register_zipf(w)
+
         return arrange(query, pool, topn, families=families, register=register, group=group,
-                       in_corpus=lambda w: bool(self.count[self.index[w]] > 0))
+                       in_corpus=lambda w: bool(self.count[self.index[w]] > 0), zipf=zipf)
 
     def analogy(self, a: str, b: str, c: str, topn: int = 10, space: str = "blend") -> list[tuple[str, float]]:
         """``a`` is to ``b`` as ``c`` is to ...? Ranked by 3CosMul (Levy & Goldberg, 2014).
