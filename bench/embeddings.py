@@ -21,8 +21,13 @@ What it measures, in one run on this machine:
 Results go to the ``embeddings`` section of ``docs/BENCHMARKS.md``. Skips (exit 0)
 with a message when ``../shared/datasets`` is absent.
 
+5. neighbour lists (``--neighbours-only`` runs just this, on the default models): the top 10
+   neighbours of 40 everyday lyric words before and after word families and register ranking
+   (:mod:`lyricist.explore.families`), judged by an independent stemmer; the rhyme probes before and
+   after; WordSim-353. Written to the ``embeddings-neighbours`` section.
+
 Usage:
-    nice -n 10 python bench/embeddings.py [--threads 2] [--no-write] [--retrain]
+    nice -n 10 python bench/embeddings.py [--threads 2] [--no-write] [--retrain] [--neighbours-only]
 """
 
 from __future__ import annotations
@@ -51,6 +56,12 @@ PROBES = [("fear", "night"), ("angry", "rage"), ("party", "dance"), ("cold", "sn
           ("flame", "burn"), ("heaven", "soul"), ("city", "street"), ("baby", "girl"), ("storm", "wind"),
           ("gold", "ring"), ("winter", "cold"), ("music", "song"), ("river", "flow"), ("prison", "wall")]
 TOPN = 5
+# Everyday lyric words for the neighbour-list check (issue 14.3), fixed before any result; rain, dance,
+# money, ocean, heart, night and love were looked at while writing lyricist.explore.families.
+NEIGHBOUR_PROBES = ["love", "heart", "night", "rain", "dance", "money", "ocean", "fire", "road", "home", "dream",
+                    "tears", "sun", "moon", "star", "summer", "winter", "river", "city", "car", "baby", "kiss",
+                    "smile", "lonely", "cry", "party", "music", "song", "friend", "mother", "gold", "train", "sky",
+                    "storm", "window", "whiskey", "angel", "shadow", "morning", "highway"]
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -155,6 +166,117 @@ def _ours(ws, meaning, target, space="blend"):
         return []
 
 
+def _judge_derived(query: str, word: str) -> bool:
+    """An independent judge of "a derivation of": Snowball stems equal, one word starting or ending with
+    the other, or a shared first five letters (NLTK's stemmer; none of lyricist.explore.families)."""
+    from nltk.stem.snowball import SnowballStemmer
+
+    st = SnowballStemmer("english")
+    q, w = query.lower(), word.lower()
+    return (st.stem(q) == st.stem(w) or w.startswith(q) or w.endswith(q) or q.startswith(w) or q.endswith(w)
+            or (len(q) >= 5 and len(w) >= 5 and q[:5] == w[:5]))
+
+
+def neighbour_probe_table(ws, topn: int = 10) -> tuple[dict, dict]:
+    """Top-``topn`` neighbours of :data:`NEIGHBOUR_PROBES` before (``similar``) and after (``neighbours``:
+    families + register): the share that derives from the query, the share that derives from a word
+    above it in the same list, the share of rare words (Zipf < 3), the mean similarity, by the judge above."""
+    import wordfreq
+
+    rows, examples = {}, {}
+    for name, fam in (("before (similar, no families, no register)", False),
+                      ("after (families + register, the default)", True)):
+        n = der = dup = rare = 0
+        sims = []
+        for q in NEIGHBOUR_PROBES:
+            heads, _ = ws.neighbours(q, topn=topn, families=fam, register=fam)
+            words = [h.word for h in heads]
+            examples.setdefault(name, {})[q] = words
+            for k, w in enumerate(words):
+                n += 1
+                der += _judge_derived(q, w)
+                dup += any(_judge_derived(x, w) for x in words[:k])
+                rare += wordfreq.zipf_frequency(w.replace("_", " "), "en") < 3
+                sims.append(heads[k].score)
+        rows[name] = {"n": n, "derived": der / n, "repeats": dup / n, "rare": rare / n,
+                      "similarity": statistics.mean(sims)}
+    return rows, examples
+
+
+def rhyme_probes_families(ws, variants=(("before", False, False), ("families only", True, False),
+                                         ("after (families + register)", True, True))) -> dict:
+    """The 30 rhyme probes (top 5) on the default models before and after families + register:
+    CMU rhyme precision and mean general-space similarity to the meaning word."""
+    import pronouncing
+
+    out = {}
+    for name, fam, reg in variants:
+        prec, rel, ret = [], [], []
+        for meaning, target in PROBES:
+            try:
+                heads, _ = ws.neighbours(meaning, topn=TOPN, rhymes_with=target, families=fam, register=reg)
+            except Exception:  # noqa: BLE001 - an unknown word counts as no answer
+                heads = []
+            words = [h.word for h in heads]
+            ret.append(len(words))
+            rh = set(pronouncing.rhymes(target))
+            if words:
+                prec.append(sum(w in rh for w in words) / len(words))
+                rel += [ws.similarity(meaning, w, "general") for w in words
+                        if ws.in_space(w, "general") and ws.in_space(meaning, "general")]
+        out[name] = {"returned": statistics.mean(ret), "precision": statistics.mean(prec),
+                     "general_sim": statistics.mean(rel)}
+    return out
+
+
+def neighbours_main(write: bool) -> int:
+    """``--neighbours-only``: the neighbour-list check on the default models (``$LYRICIST_CHECKPOINTS``)."""
+    from lyricist.explore.api import load_space
+    from lyricist.explore.eval import wordsim
+
+    t0 = time.perf_counter()
+    ws = load_space(build_general=False)
+    rows, examples = neighbour_probe_table(ws)
+    rh = rhyme_probes_families(ws)
+    sims = {sp: wordsim(ws, sp)["spearman"] for sp in ("general", "blend", "corpus") if ws.has_corpus or sp == "general"}
+    text = render_neighbours(rows, examples, rh, sims, time.perf_counter() - t0)
+    print(text)
+    if write:
+        write_section("embeddings-neighbours", text)
+        print(f"\nwrote the embeddings-neighbours section of {ROOT / 'docs' / 'BENCHMARKS.md'}")
+    return 0
+
+
+def render_neighbours(rows, examples, rh, sims, seconds) -> str:
+    out = ["## Neighbours a songwriter can use (`bench/embeddings.py --neighbours-only`)", "",
+           f"Run {dt.date.today().isoformat()} on {machine(torch_threads=False)}, on the default models "
+           f"(`lyricist train all` on the bundled corpus, plus the general vectors), in {seconds:.0f} s. "
+           f"Top 10 neighbours of {len(NEIGHBOUR_PROBES)} everyday lyric words fixed in the bench "
+           f"({', '.join(NEIGHBOUR_PROBES)}), before and after `lyricist.explore.families` in the same run. "
+           "*derived from the query*: judged by NLTK's Snowball stemmer (same stem), one word starting or "
+           "ending with the other, or the same first five letters: a judge that shares no code with the "
+           "families rules (it is stricter on `midnight`, looser on `heartbreak`); *repeats a word above*: the "
+           "same judge against the words above it in the list; *rare*: Zipf below 3 (`wordfreq`); "
+           "*similarity*: the mean similarity of the words shown.", "",
+           "| list | words | derived from the query | repeats a word above | rare | similarity |",
+           "|---|---:|---:|---:|---:|---:|"]
+    for name, r in rows.items():
+        out.append(f"| {name} | {r['n']} | {r['derived']:.1%} | {r['repeats']:.1%} | {r['rare']:.1%} | "
+                   f"{r['similarity']:.3f} |")
+    out += ["", "Examples:", ""]
+    for name, ex in examples.items():
+        out.append(f"- {name}: " + "; ".join(f"{q}: {', '.join(ex[q])}" for q in ("rain", "dance", "money",
+                                                                                    "ocean", "fire", "kiss")))
+    out += ["", f"The {len(PROBES)} rhyme probes of the table above (top {TOPN}, `--rhymes-with`), same models:", "",
+            "| list | returned | rhyme precision (CMU) | related (general) |", "|---|---:|---:|---:|"]
+    for name, r in rh.items():
+        out.append(f"| {name} | {r['returned']:.2f} | {r['precision']:.0%} | {r['general_sim']:.3f} |")
+    out += ["", "WordSim-353 of the same models (families only reorder the suggestion list; the similarity "
+                "scores are untouched, so these are the same before and after): "
+                + ", ".join(f"{sp} {v:.3f}" for sp, v in sims.items()) + "."]
+    return "\n".join(out) + "\n"
+
+
 def latency(ws) -> dict:
     """Median and p90 ms of similar() with filters (warm), and of the first call for a new rhyme target."""
     out = {}
@@ -188,7 +310,11 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2, help="torch threads while distilling")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/BENCHMARKS.md alone")
     ap.add_argument("--retrain", action="store_true", help="retrain the shared-corpus model even if it exists")
+    ap.add_argument("--neighbours-only", action="store_true",
+                    help="only the neighbour-list check (families, register) on the default models")
     args = ap.parse_args()
+    if args.neighbours_only:
+        return neighbours_main(not args.no_write)
     paths = [DATA / c for c in CORPORA]
     if not all(p.is_dir() for p in paths):
         print(f"skipping: the shared lyric corpora are not at {DATA} (this bench needs ../shared/datasets/"
@@ -244,7 +370,14 @@ def main() -> int:
 
     text = render(gconf, sconf, bconf, evals, lee, rows, examples, lat, lat_b, heart, total)
     print(text)
+    t1 = time.perf_counter()
+    nrows, nex = neighbour_probe_table(wsb)
+    ntext = render_neighbours(nrows, nex, rhyme_probes_families(wsb),
+                              {sp: evals["bundled"]["wordsim353"][sp]["spearman"] for sp in evals["bundled"]["spaces"]},
+                              time.perf_counter() - t1)
+    print(ntext)
     if not args.no_write:
+        write_section("embeddings-neighbours", ntext)
         write_section("embeddings", text)
         print(f"\nwrote the embeddings section of {ROOT / 'docs' / 'BENCHMARKS.md'}")
     return 0

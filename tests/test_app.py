@@ -192,7 +192,7 @@ def test_explore_page_lists_neighbours_and_maps_them(tiny):
     at = ok(page("explore").run())
     table = at.dataframe[0].value
     assert 0 < len(table) <= 15 and "heart" not in set(table["word"])
-    assert list(table["similarity"]) == sorted(table["similarity"], reverse=True)
+    assert "family" in table.columns  # one word per family; technical words ranked down, so not sorted by similarity
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = {tr["name"]: tr for tr in fig["data"]}
     assert names["query"]["text"] == ["heart"] and len(names["neighbours"]["text"]) == len(table)

@@ -69,7 +69,7 @@ def line_issues(gen: Generator, text: str, words: Sequence[str], partners: Seque
             issues.append("rhyme")
     elif future:
         try:
-            r = rhymes(end, limit=200)["perfect"]
+            r = rhymes(end, limit=200, names=True)["perfect"]
         except LyricistError:
             r = []
         if sum(1 for w in r if gen.words.get(w, 0) >= 1 and word_identity(w) not in used) < max(2, future + 1):

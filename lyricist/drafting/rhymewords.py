@@ -31,7 +31,7 @@ WORDLIKE = re.compile(r"^[a-z]+(?:'[a-z]+)?$")
 def rhyme_words(gen: Generator, partners: Sequence[str], used: set) -> list[str]:
     """Words that rhyme with every partner end word, known to the corpus first, never a used end word."""
     try:
-        cands = rhymes(partners[0], limit=400)["perfect"]
+        cands = rhymes(partners[0], limit=400, names=True)["perfect"]
     except LyricistError:
         return []
     cands = [w for w in cands if WORDLIKE.match(w) and w not in WEAK_ENDINGS and word_identity(w) not in used

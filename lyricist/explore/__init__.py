@@ -6,6 +6,7 @@ Modules, lowest first (each imports only those above it):
 - :mod:`~lyricist.explore.vectors`: checkpoint folders (vectors, their words, the sound index);
 - :mod:`~lyricist.explore.blend`: both spaces in one table, and the blend rule;
 - :mod:`~lyricist.explore.filters`: rhymes, syllables, the query's own forms, words worth suggesting;
+- :mod:`~lyricist.explore.families`: the suggestion list (word families grouped, technical and rare register ranked down);
 - :mod:`~lyricist.explore.plot`: the 2-D word map;
 - :mod:`~lyricist.explore.space`: :class:`~lyricist.explore.space.WordSpace`, the queries;
 - :mod:`~lyricist.explore.eval`: WordSim-353, SimLex-999 and Google analogies;

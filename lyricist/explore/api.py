@@ -86,32 +86,46 @@ def load_space(model_dir: str | os.PathLike | None = None, general_dir: str | os
 # ----------------------------------------------------------------- library calls behind the CLI
 def similar_words(word: str, *, topn: int = 10, rhymes_with: str | None = None, near: bool = False,
                   syllables: int | None = None, space: str = "blend", model_dir=None, general_dir=None,
-                  exclude_inflections: bool = True, progress: Optional[ProgressFn] = None) -> dict:
+                  exclude_inflections: bool = True, families: bool = True, register: bool = True,
+                  progress: Optional[ProgressFn] = None) -> dict:
     """``lyricist similar`` as a JSON-able dict.
+
+    Args:
+        families: drop the query's own derivations (``rain`` -> rainy, rainstorm: listed under
+            ``"query_family"``) and show neighbours that derive from each other once, the best
+            of them with the others under its ``"family"`` (:mod:`lyricist.explore.families`).
+        register: rank technical and rare words down unless your corpus uses them (``"register"``
+            says which were).
 
     Returns:
         ``{"word", "space", "filters": {...}, "neighbours": [{"word", "score", "syllables",
-        "in_corpus", "corpus_count"}...], "models": {"corpus", "general"}, "ms"}``.
+        "in_corpus", "corpus_count", "family", "register"}...], "query_family", "models":
+        {"corpus", "general"}, "ms"}``.
 
     Example:
         >>> similar_words("heart", rhymes_with="fire")["neighbours"][1]["word"]  # doctest: +SKIP
         'desire'
+        >>> similar_words("dance")["neighbours"][0]                                # doctest: +SKIP
+        {'word': 'ballet', 'score': 0.63, ..., 'family': ['ballets', 'ballerina'], 'register': ''}
     """
     ws = load_space(model_dir, general_dir, progress=progress, require_corpus=space == "corpus")
     space_used = _space_for(ws, space)
     t0 = time.perf_counter()
-    res = ws.similar(word, topn=topn, rhymes_with=rhymes_with, near=near, syllables=syllables,
-                     space=space_used, exclude_inflections=exclude_inflections)
+    heads, own = ws.neighbours(word, topn=topn, families=families, register=register, rhymes_with=rhymes_with,
+                               near=near, syllables=syllables, space=space_used,
+                               exclude_inflections=exclude_inflections)
     ms = (time.perf_counter() - t0) * 1000
-    neighbours = [{**ws.describe(w), "score": s} for w, s in res]
-    for n in neighbours:
-        n.pop("in_general", None)
+    neighbours = []
+    for h in heads:
+        d = ws.describe(h.word)
+        neighbours.append({"word": d["word"], "score": h.score, "syllables": d["syllables"],
+                           "in_corpus": d["in_corpus"], "corpus_count": d["corpus_count"],
+                           "family": list(h.family), "register": h.register})
     filters = {"rhymes_with": rhymes_with, "near": near, "syllables": syllables,
-               "exclude_inflections": exclude_inflections}
-    return {"word": normalize_word(word), "space": space_used, "filters": filters,
-            "neighbours": [{"word": n["word"], "score": n["score"], "syllables": n["syllables"],
-                            "in_corpus": n["in_corpus"], "corpus_count": n["corpus_count"]} for n in neighbours],
-            "models": {"corpus": ws.corpus_dir, "general": ws.general_dir}, "ms": round(ms, 3)}
+               "exclude_inflections": exclude_inflections, "families": families, "register": register}
+    return {"word": normalize_word(word), "space": space_used, "filters": filters, "neighbours": neighbours,
+            "query_family": own, "models": {"corpus": ws.corpus_dir, "general": ws.general_dir},
+            "ms": round(ms, 3)}
 
 
 def analogy_words(a: str, b: str, c: str, *, topn: int = 10, space: str = "blend", model_dir=None,

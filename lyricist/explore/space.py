@@ -36,9 +36,10 @@ corpus's own words, and dictionary words from the general list, so surnames
 and abbreviations (``mcguire``, ``usmc``) stay out.
 
 Where the parts live: the vector table and the blend rule in :mod:`lyricist.explore.blend`,
-the filters in :mod:`lyricist.explore.filters`, the map in :mod:`lyricist.explore.plot`,
-checkpoints in :mod:`lyricist.explore.vectors`, and the cached loader and library calls
-(:func:`~lyricist.explore.api.load_space`, ``similar_words``...) in :mod:`lyricist.explore.api`.
+the filters in :mod:`lyricist.explore.filters`, word families and register in
+:mod:`lyricist.explore.families` (:meth:`~WordSpace.neighbours`, what ``lyricist similar`` shows),
+the map in :mod:`lyricist.explore.plot`, checkpoints in :mod:`lyricist.explore.vectors`, and the cached
+loader and library calls (:func:`~lyricist.explore.api.load_space`, ``similar_words``...) in :mod:`lyricist.explore.api`.
 This module never imports torch.
 
 Example:
@@ -62,6 +63,7 @@ import numpy as np
 from lyricist.core.checkpoint import atomic_write_text
 from lyricist.core.errors import LyricistError
 from lyricist.explore.blend import SPACES, VectorTable, cos_mul, top_words
+from lyricist.explore.families import Neighbour, arrange, zipf_frequency as register_zipf
 from lyricist.explore.filters import WordFilters
 from lyricist.explore.plot import MAP_METHODS, draw_map, project_2d
 from lyricist.explore.words import normalize_word
@@ -231,6 +233,34 @@ class WordSpace(VectorTable):
         cands, s = cands[ok], s[ok]
         return top_words(self.keys, cands, s, topn, lambda c: exclude_inflections and self.filters.is_form(q, c))
 
+    def neighbours(self, word: str, topn: int = 10, *, families: bool = True, register: bool = True,
+                   **similar_kw) -> tuple[list[Neighbour], list[str]]:
+        """The suggestion list: :meth:`similar`, with word families grouped and technical/rare register ranked down.
+
+        Args:
+            word, topn: as :meth:`similar`; ``similar_kw`` are its filters (``rhymes_with``, ``syllables``...).
+            families: drop the query's own derivations (rainy, rainstorm for ``rain``) and show
+                neighbours that derive from each other once (ballet [ballets, ballerina]); with a rhyme
+                or syllable filter only the first (``noon`` and ``afternoon`` rhyme and scan differently).
+            register: rank technical and rare words down, unless the corpus uses them (corpus count > 0).
+        Returns:
+            ``(neighbours, query_family)`` as :func:`lyricist.explore.families.arrange`.
+
+        Example:
+            >>> heads, own = ws.neighbours("rain", topn=3)  # doctest: +SKIP
+            >>> [h.word for h in heads], own[:2]             # doctest: +SKIP
+            (['drenched', 'flooding', 'downpour'], ['rainy', 'rainfall'])
+        """
+        pool = self.similar(word, topn=max(6 * topn, 60) if families or register else topn, **similar_kw)
+        query = self.keys[self.lookup(word, similar_kw.get("space", "blend"))]
+        group = similar_kw.get("rhymes_with") is None and similar_kw.get("syllables") is None
+        def zipf(w: str) -> float:  # the general list's frequency per billion words, else wordfreq's
+            g = float(self.gcount[self.index[w]])
+            return float(np.log10(g)) if g > 0 else register_zipf(w)
+
+        return arrange(query, pool, topn, families=families, register=register, group=group,
+                       in_corpus=lambda w: bool(self.count[self.index[w]] > 0), zipf=zipf)
+
     def analogy(self, a: str, b: str, c: str, topn: int = 10, space: str = "blend") -> list[tuple[str, float]]:
         """``a`` is to ``b`` as ``c`` is to ...? Ranked by 3CosMul (Levy & Goldberg, 2014).
 
@@ -334,12 +364,14 @@ class WordSpace(VectorTable):
 
     # -- maps and export ------------------------------------------------------------------------
     def map_figure(self, words: Sequence[str] | None = None, query: str | None = None, topn: int = 15,
-                   method: str = "pca", space: str = "blend", seed: int = 0, **similar_kw):
+                   method: str = "pca", space: str = "blend", seed: int = 0, families: bool = True,
+                   register: bool = True, **similar_kw):
         """A 2-D map of words as a plotly figure (hover labels; query and neighbours highlighted).
 
         Args:
             words: words to place (unknown ones are skipped).
-            query: a word whose ``topn`` neighbours (with ``similar_kw`` filters) are placed too.
+            query: a word whose ``topn`` neighbours (with ``similar_kw`` filters) are placed too: the
+                suggestion list of :meth:`neighbours` (one word per family, with ``families``).
             method: ``pca`` (default, stable) or ``tsne`` (clusters; needs at least 5 words).
         Returns:
             ``plotly.graph_objects.Figure`` with one trace per group (query, neighbours, words).
@@ -357,9 +389,11 @@ class WordSpace(VectorTable):
         if query:
             q = self.keys[self.lookup(query, space)]
             groups[q] = "query"
-            for w, s in self.similar(q, topn=topn, space=space, **similar_kw):
-                groups.setdefault(w, "neighbour")
-                scores[w] = s
+            heads, _ = self.neighbours(q, topn=topn, families=families, register=register, space=space,
+                                       **similar_kw)
+            for h in heads:
+                groups.setdefault(h.word, "neighbour")
+                scores[h.word] = h.score
         for w in words or ():
             try:
                 groups.setdefault(self.keys[self.lookup(w, space)], "word")

@@ -41,10 +41,12 @@ def _stats_text(s: dict) -> str:
 @handled
 def rhymes_cmd(word: str = typer.Argument(..., help="The word to rhyme."),
                near: bool = typer.Option(False, "--near", help="Also list near (slant) rhymes."),
+               names: bool = typer.Option(False, "--names/--no-names",
+                                          help="Keep names, surnames and brands (meyer, mcguire)."),
                as_json: bool = JSON) -> None:
-    """Perfect, near and multi-syllable rhymes from the CMU dictionary."""
+    """Perfect, near and multi-syllable rhymes from the CMU dictionary (names left out unless --names)."""
     from lyricist.lang.prosody import rhymes
 
-    r = rhymes(word, near=near)
+    r = rhymes(word, near=near, names=names)
     emit(r, as_json, lambda r: "\n".join(
         f"{k}: {', '.join(r[k][:40])}" for k in ("perfect", "near", "multi") if r.get(k)) or "no rhymes found")

@@ -68,19 +68,37 @@ def similar_cmd(word: str = typer.Argument(..., help="The word to explore."),
                 space: str = typer.Option("blend", "--space", help=_SPACE_HELP),
                 keep_inflections: bool = typer.Option(False, "--keep-inflections",
                                                       help="Keep the word's own forms (loved, loves...)."),
+                families: bool = typer.Option(True, "--families/--no-families",
+                                              help="Group word families (ballet [ballets]); drop WORD's own "
+                                                   "(rainy, rainstorm for rain)."),
+                register: bool = typer.Option(True, "--register/--no-register",
+                                              help="Rank technical and rare words down unless your corpus uses them."),
                 model: Optional[Path] = typer.Option(None, "--model", help="Embeddings folder."),
                 general_dir: Optional[Path] = typer.Option(None, "--general-vectors", help="General vectors folder."),
                 as_json: bool = JSON) -> None:
-    """Words near WORD in your lyrics' space, optionally only rhymes and/or a syllable count."""
+    """Words near WORD in your lyrics' space, one per word family, optionally only rhymes and/or a syllable count."""
     from lyricist.explore.api import similar_words
 
     with _general_bar(general_dir, as_json) as p:
         r = similar_words(word, topn=topn, rhymes_with=rhymes_with, near=near, syllables=syllables, space=space,
                           model_dir=model, general_dir=general_dir, exclude_inflections=not keep_inflections,
-                          progress=p)
-    emit(r, as_json, lambda r: f"near '{r['word']}' ({r['space']} space):\n" + "\n".join(
-        f"{n['word']:<20}{n['score']:+.3f}  {n['syllables']} syl" + ("  corpus" if n["in_corpus"] else "")
-        for n in r["neighbours"]) if r["neighbours"] else "no words pass these filters")
+                          families=families, register=register, progress=p)
+    emit(r, as_json, _similar_text)
+
+
+def _similar_text(r: dict) -> str:
+    """One neighbour a line, its family in brackets; the query's own family last."""
+    if not r["neighbours"]:
+        return "no words pass these filters"
+    out = [f"near '{r['word']}' ({r['space']} space):"]
+    for n in r["neighbours"]:
+        line = f"{n['word']:<20}{n['score']:+.3f}  {n['syllables']} syl" + ("  corpus" if n["in_corpus"] else "")
+        if n.get("family"):
+            line += f"  [{', '.join(n['family'])}]"
+        out.append(line)
+    if r.get("query_family"):
+        out.append(f"({r['word']}'s own family, left out: {', '.join(r['query_family'])})")
+    return "\n".join(out)
 
 
 @app.command("analogy")

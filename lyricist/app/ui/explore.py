@@ -28,18 +28,23 @@ def _spaces(ws) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def neighbours(word: str, topn: int, rhymes_with: str, near: bool, syllables: int, space: str,
-               key: tuple) -> list[tuple[str, float]]:
-    """Similar words (pure: cached on the query, the filters and the models' stamp)."""
+               key: tuple, families: bool = True) -> tuple[list[tuple[str, float, str]], list[str]]:
+    """Similar words, one per family: ``([(word, similarity, family), ...], the query's own family)``.
+
+    Pure: cached on the query, the filters and the models' stamp.
+    """
     ws = common.space(key)
-    return ws.similar(word, topn=topn, rhymes_with=rhymes_with or None, near=near,
-                      syllables=syllables or None, space=space)
+    heads, own = ws.neighbours(word, topn=topn, families=families, register=families,
+                               rhymes_with=rhymes_with or None, near=near, syllables=syllables or None, space=space)
+    return [(h.word, h.score, ", ".join(h.family)) for h in heads], own
 
 
 @st.cache_data(show_spinner="Drawing the map...", max_entries=32)
 def word_map(word: str, topn: int, rhymes_with: str, near: bool, syllables: int, space: str, extra: tuple,
-             method: str, key: tuple):
+             method: str, key: tuple, families: bool = True):
     ws = common.space(key)
     fig = ws.map_figure(list(extra) or None, query=word, topn=topn, method=method, space=space,
+                        families=families, register=families,
                         rhymes_with=rhymes_with or None, near=near, syllables=syllables or None)
     fig.update_layout(height=480, font=dict(size=14), margin=dict(l=10, r=10, t=50, b=10))
     fig.update_traces(textfont=dict(size=13))
@@ -69,12 +74,17 @@ def similar_section(ws, key: tuple, spaces: list[str]) -> None:
     topn = c[3].number_input("How many", min_value=3, max_value=50, value=15, key="ex_topn")
     space = c[4].radio("Space", spaces, horizontal=True, key="ex_space", help=_SPACE_HELP)
     near = c[1].checkbox("accept near (slant) rhymes", key="ex_near", disabled=not rhymes_with)
+    families = c[0].checkbox("one word per family", value=True, key="ex_families",
+                             help="Group word families (ballet: ballets, ballerina), leave out the word's own "
+                                  "(rainy, rainstorm for rain), and rank technical or rare words down unless "
+                                  "your songs use them.")
     if not word:
         st.caption("Type a word to see its neighbours.")
         return
-    res = common.guard(neighbours, word, int(topn), rhymes_with, near, int(syllables), space, key)
-    if res is None:
+    got = common.guard(neighbours, word, int(topn), rhymes_with, near, int(syllables), space, key, families)
+    if got is None:
         return
+    res, own = got
     left, right = st.columns([1.15, 1.6])
     if not res:
         left.warning("No word passes these filters: loosen them (another rhyme, any syllables, near rhymes).")
@@ -83,7 +93,7 @@ def similar_section(ws, key: tuple, spaces: list[str]) -> None:
 
         syl = ws.syllable_counts()
         rows = [{"word": w, "similarity": s, "syl.": int(syl[ws.index[w]]),
-                 "corpus": bool(ws.has_c[ws.index[w]])} for w, s in res]
+                 "corpus": bool(ws.has_c[ws.index[w]]), "family": fam} for w, s, fam in res]
         left.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=480,
                        column_config={"word": st.column_config.TextColumn("word", width=95),
                                       "similarity": st.column_config.ProgressColumn(
@@ -91,9 +101,14 @@ def similar_section(ws, key: tuple, spaces: list[str]) -> None:
                                       "syl.": st.column_config.NumberColumn("syl.", width=45,
                                                                             help="syllables"),
                                       "corpus": st.column_config.CheckboxColumn(
-                                          "corpus", width=60, help="the word occurs in your songs")})
+                                          "corpus", width=60, help="the word occurs in your songs"),
+                                      "family": st.column_config.TextColumn(
+                                          "family", width=140, help="the word's relatives among the neighbours")})
+        if own:
+            left.caption(f"{word}'s own family, left out: {', '.join(own)}")
     method = "pca"
-    fig = common.guard(word_map, word, int(topn), rhymes_with, near, int(syllables), space, (), method, key)
+    fig = common.guard(word_map, word, int(topn), rhymes_with, near, int(syllables), space, (), method, key,
+                       families)
     if fig is not None:
         right.plotly_chart(fig, width="stretch", key="ex_map")
 

@@ -20,6 +20,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from lyricist.core.errors import LyricistError
+from lyricist.lang.names import is_name
 from lyricist.lang.prosody.cmu import cmu_lexicon, phones_of
 from lyricist.lang.prosody.guess import guess_rhyme
 from lyricist.lang.prosody.phones import (VOWEL_PHONES, assonance_key, n_vowels, rhyme_of_phones, stressed_prons,
@@ -159,13 +160,15 @@ def _query_word(word: str) -> str:
     return w
 
 
-def rhymes(word: str, near: bool = False, limit: int = 200) -> dict:
+def rhymes(word: str, near: bool = False, limit: int = 200, names: bool = False) -> dict:
     """Rhymes for a word, most common first.
 
     Args:
         word: the word (for a phrase, its last word).
         near: also list slant rhymes (strongest first), under ``"near"``.
         limit: at most this many words in each list.
+        names: keep proper names, surnames, brands and abbreviations (``meyer``, ``mcguire``,
+            ``nba``: :func:`lyricist.lang.names.is_name`); by default they are left out.
 
     Returns:
         ``{"word", "syllables", "rhyme_part", "in_cmu", "perfect": [...],
@@ -178,8 +181,10 @@ def rhymes(word: str, near: bool = False, limit: int = 200) -> dict:
 
     Example:
         >>> r = rhymes("fire")
-        >>> "desire" in r["perfect"] and "higher" in r["perfect"], r["syllables"]
-        (True, 2)
+        >>> "desire" in r["perfect"] and "higher" in r["perfect"], r["syllables"], "mcguire" in r["perfect"]
+        (True, 2, False)
+        >>> "mcguire" in rhymes("fire", names=True)["perfect"]
+        True
     """
     w = _query_word(word)
     limit = max(0, int(limit))
@@ -189,13 +194,13 @@ def rhymes(word: str, near: bool = False, limit: int = 200) -> dict:
         raise LyricistError(
             f"unknown word {w!r}: not in the CMU dictionary, and no known word ends like it "
             "(check the spelling, or try a more common form)")
-    res = _rhymes_cached(w, bool(near), limit)
+    res = _rhymes_cached(w, bool(near), limit, bool(names))
     if not ps and not res[0]:
         raise LyricistError(
             f"unknown word {w!r}: not in the CMU dictionary, and no known word rhymes with its spelling "
             "(check the spelling, or try a more common form)")
     return {"word": w, "syllables": syllables(w), "rhyme_part": rps[0], "in_cmu": bool(ps),
-            "perfect": list(res[0]), "near": list(res[1]), "multi": list(res[2])}
+            "perfect": list(res[0]), "near": list(res[1]), "multi": list(res[2]), "names": bool(names)}
 
 
 def clear_rhymes_cache() -> None:
@@ -204,15 +209,18 @@ def clear_rhymes_cache() -> None:
 
 
 @functools.lru_cache(maxsize=2048)
-def _rhymes_cached(w: str, near: bool, limit: int) -> tuple[tuple[str, ...], ...]:
+def _rhymes_cached(w: str, near: bool, limit: int, names: bool = True) -> tuple[tuple[str, ...], ...]:
     idx = cmu_lexicon().rhyme_index()
     rank = idx["rank"]
     me = word_identity(w)
+
+    def offered(x: str) -> bool:
+        return word_identity(x) != me and (names or not is_name(x))
     rps = rhyme_parts(w)
     ps = phones_of(w)
 
     def ranked(words: Iterable[str]) -> tuple[str, ...]:
-        return tuple(heapq.nsmallest(limit, (x for x in words if word_identity(x) != me), key=rank.__getitem__))
+        return tuple(heapq.nsmallest(limit, (x for x in words if offered(x)), key=rank.__getitem__))
 
     perfect_set: set[str] = set()
     for rp in rps:
@@ -244,7 +252,7 @@ def _rhymes_cached(w: str, near: bool, limit: int) -> tuple[tuple[str, ...], ...
             for x in merged:
                 if len(out) >= limit:
                     break
-                if x not in perfect_set and word_identity(x) != me:
+                if x not in perfect_set and offered(x):
                     out.append(x)
         near_words = tuple(out)
     return perfect, near_words, multi
