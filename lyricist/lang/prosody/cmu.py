@@ -136,12 +136,19 @@ def load_cached_lexicon(pronouncing) -> Lexicon:
 
     path = _lexicon_cache_path(pronouncing)
     if path is not None:
+        import gc
+
+        gc_was_on = gc.isenabled()
+        gc.disable()  # hundreds of thousands of small objects and no cycles: the collector only slows the load
         try:
             with open(path, "rb") as f:
                 state = pickle.load(f)
             return Lexicon(state["prons"], state["syl"], state["rhyme_index"])
         except Exception:  # noqa: BLE001 - missing or damaged: rebuild below
             pass
+        finally:
+            if gc_was_on:
+                gc.enable()
     pronouncing.init_cmu()
     lex = Lexicon(pronouncing.lookup)
     if path is not None:
@@ -152,6 +159,9 @@ def load_cached_lexicon(pronouncing) -> Lexicon:
             with open(tmp, "wb") as f:
                 pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
+            for old in path.parent.glob("cmu-lexicon-*.pickle"):  # stale builds of older code or data
+                if old != path:
+                    old.unlink(missing_ok=True)
         except OSError:
             tmp.unlink(missing_ok=True)
     return lex
