@@ -9,7 +9,7 @@ A run saves its timings under a label in ``bench/coldstart.json`` (``--label bef
 before the cold-start work), and the table in docs/BENCHMARKS.md shows every saved label side by side.
 
     LYRICIST_CHECKPOINTS=/path/to/checkpoints python bench/coldstart.py            # label "after"
-    python bench/coldstart.py --label before --runs 5
+    python bench/coldstart.py --label before --code /path/to/older/checkout
     python bench/coldstart.py --no-write --only rhymes,similar
 """
 
@@ -70,9 +70,12 @@ def time_command(argv: list[str], cwd: Path, env: dict) -> float:
     return wall
 
 
-def measure(names: list[str], runs: int) -> dict[str, list[float]]:
-    """Wall seconds of ``runs`` fresh processes for each command, interleaved so load hits all alike."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+def measure(names: list[str], runs: int, code: Path = ROOT) -> dict[str, list[float]]:
+    """Wall seconds of ``runs`` fresh processes for each command, interleaved so load hits all alike.
+
+    ``code`` is the checkout whose ``lyricist`` runs (this one by default; another worktree for "before").
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")]))}
     times: dict[str, list[float]] = {n: [] for n in names}
     with tempfile.TemporaryDirectory(prefix="lyricist-coldstart-") as tmp:
         tmp = Path(tmp)
@@ -111,13 +114,14 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5, help="fresh processes per command")
     ap.add_argument("--label", default="after", help="the column these timings go in")
     ap.add_argument("--only", default="", help="comma-separated commands: " + ",".join(COMMANDS))
+    ap.add_argument("--code", type=Path, default=ROOT, help="checkout whose lyricist runs (default: this one)")
     ap.add_argument("--no-write", action="store_true", help="print only; save nothing")
     args = ap.parse_args()
     names = [n for n in (args.only.split(",") if args.only else COMMANDS) if n]
     unknown = set(names) - set(COMMANDS)
     if unknown:
         ap.error(f"unknown command(s): {', '.join(sorted(unknown))}")
-    times = measure(names, args.runs)
+    times = measure(names, args.runs, args.code)
     for name in names:
         t, target = times[name], COMMANDS[name][1]
         verdict = "" if target is None else ("  ok" if statistics.median(t) <= target else f"  OVER {target:g} s")
