@@ -42,6 +42,18 @@ def test_word_commands_import_no_heavy_library(env):
                  ["--help"]], env) == []
 
 
+def test_lexicon_paths_import_no_transformers(env, tmp_path):
+    comments = tmp_path / "comments.csv"
+    comments.write_text("comment\nI love this song so much\nthe mix is awful and the voice is flat\n"
+                        "it is fine, nothing special about it\n", encoding="utf-8")
+    # classify only checks the language: no spaCy either
+    assert _run([["classify", str(comments), "--scorer", "lexicon", "--out", str(tmp_path / "p.csv"),
+                  "--json"]], env) == []
+    song = tmp_path / "song.txt"
+    song.write_text("I walk alone beneath the rain\nThe kettle sings, the morning's new\n", encoding="utf-8")
+    assert "transformers" not in _run([["score", str(song), "--scorer", "lexicon", "--json"]], env)
+
+
 def test_cli_import_is_light():
     code = "import sys, lyricist.app.cli; bad = [m for m in {!r} if m in sys.modules]; assert not bad, bad".format(HEAVY)
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
