@@ -14,7 +14,6 @@ HEAVY = ("torch", "transformers", "spacy")
 _RUN = """
 import json, sys
 from lyricist.app.cli import app
-outs = []
 for argv in json.loads(sys.argv[1]):
     try:
         app(argv, standalone_mode=False)
@@ -55,7 +54,8 @@ def test_lexicon_paths_import_no_transformers(env, tmp_path):
 
 
 def test_cli_import_is_light():
-    code = "import sys, lyricist.app.cli; bad = [m for m in {!r} if m in sys.modules]; assert not bad, bad".format(HEAVY)
+    code = ("import sys, lyricist.app.cli; bad = [m for m in {!r} if m in sys.modules]; "
+            "assert not bad, bad").format(HEAVY)
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
