@@ -31,7 +31,7 @@ from collections import Counter
 from typing import Iterable, Sequence
 
 from lyricist.core.config import EMOTIONS, SENTIMENT_LABELS
-from lyricist.lang.text import expand, lemma, tokens
+from lyricist.lang.text import expand, lemma, stop_words, tokens
 
 #: The ten NRC affect categories, in the order used everywhere in lyricist.
 NRC_KEYS = EMOTIONS + ("positive", "negative")
@@ -209,18 +209,17 @@ def _english_words() -> frozenset:
     # Function words plus the two affect lexicons: common English text hits these
     # often (about 70% of lyric tokens); Spanish, German or French text rarely does
     # (under 15%). The CMU dictionary is no use here: it lists many foreign names.
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    words = set(STOP_WORDS)
+    words = set(stop_words())
     words.update(nrc_lexicon())
     words.update(k.lower() for k in vader().lexicon)
     return frozenset(words)
 
 
-def english_share(toks: Sequence[str]) -> float:
+def english_share(toks: Sequence[str], use_lemmas: bool = True) -> float:
     """Share of tokens that look English (a function word, or in the NRC or VADER lexicon, or their lemma).
 
     Used to warn that a text is probably not English (below about 0.3). 1.0 for no tokens.
+    ``use_lemmas=False`` skips the lemma (and so spaCy): a lower bound of the full share, for a quick check.
 
     Example:
         >>> english_share(["the", "night", "is", "so", "young"])
@@ -231,7 +230,7 @@ def english_share(toks: Sequence[str]) -> float:
     if not toks:
         return 1.0
     known = _english_words()
-    hits = sum(1 for t in toks if t in known or expand(t) in known or lemma(t) in known)
+    hits = sum(1 for t in toks if t in known or expand(t) in known or (use_lemmas and lemma(t) in known))
     return hits / len(toks)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from pathlib import Path
 from typing import Iterable, Iterator
 
 # Clippings and lyric spellings whose full form a lemmatizer knows.
@@ -128,12 +129,38 @@ def lemmas(text: str) -> list[str]:
     return [lemma(t) for t in tokens(text)]
 
 
-def is_stop(word: str) -> bool:
-    """True for function words (spaCy's English stop list, plus lyric fillers)."""
+@functools.lru_cache(maxsize=1)
+def stop_words() -> frozenset:
+    """spaCy's English stop list, read without importing spaCy (which takes about a second).
+
+    ``spacy.lang.en.stop_words`` is a plain Python file, but importing it runs ``spacy/__init__``; so
+    unless spaCy is loaded already, the file is found and run on its own.
+
+    Example:
+        >>> "the" in stop_words() and "night" not in stop_words()
+        True
+    """
+    import importlib.util
+    import sys
+
+    if "spacy" not in sys.modules:
+        try:
+            spec = importlib.util.find_spec("spacy")
+            path = Path(next(iter(spec.submodule_search_locations))) / "lang" / "en" / "stop_words.py"
+            namespace: dict = {}
+            exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)  # noqa: S102
+            return frozenset(namespace["STOP_WORDS"])
+        except Exception:  # noqa: BLE001 - an unusual install: import it the ordinary way
+            pass
     from spacy.lang.en.stop_words import STOP_WORDS
 
+    return frozenset(STOP_WORDS)
+
+
+def is_stop(word: str) -> bool:
+    """True for function words (spaCy's English stop list, plus lyric fillers)."""
     w = expand(word)
-    return w in STOP_WORDS or w in _FILLERS or word.lower() in _FILLERS or "'" in w
+    return w in stop_words() or w in _FILLERS or word.lower() in _FILLERS or "'" in w
 
 
 _FILLERS = {"oh", "ooh", "ah", "yeah", "hey", "la", "na", "uh", "whoa", "baby", "ya", "yo", "mm", "got",

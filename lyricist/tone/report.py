@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 from typing import Sequence
 
 import numpy as np
@@ -25,7 +26,7 @@ from lyricist.core.errors import LyricistError
 from lyricist.core.hf import torch_threads
 from lyricist.lang.corpus import parse_song, section_group
 from lyricist.lang.lexicon import NRC_KEYS, arousal, emotion_counts, english_share, normalise_counts
-from lyricist.lang.text import tokens_many
+from lyricist.lang.text import normalize, tokens_many
 from lyricist.tone.mood import predict_mood, quadrant_mood
 from lyricist.tone.scorers import Scorer, load_scorer, row_of
 
@@ -190,12 +191,29 @@ def language_warning(texts: Sequence[str], toks: Sequence[str] | None = None) ->
             return (f"this does not look like English ({other:.0%} of the letters are not Latin script): "
                     f"the scorers are English-only, so the scores are unreliable")
     if toks is None:
+        if _clearly_english(texts):  # the common case, settled without loading spaCy
+            return None
         toks = [t for ts in tokens_many(texts) for t in ts]
     share = english_share(toks)
     if len(toks) >= 8 and share < 0.3:
         return (f"this does not look like English (only {share:.0%} of the words are known English words): "
                 f"the scorers are English-only, so the scores are unreliable")
     return None
+
+
+# Words as spaCy's lyric tokenizer keeps them, near enough for a margin: letters with inner apostrophes.
+_ROUGH_WORD = re.compile(r"'?[^\W\d_]+(?:'[^\W\d_]+)*'?")
+
+
+def _clearly_english(texts: Sequence[str]) -> bool:
+    """True when a spaCy-free pass finds at least half the words English, far above the 0.3 warning line.
+
+    Splitting on a regex and leaving out lemmas can only move a few tokens, so such texts never get the
+    warning; the rest go through the full check. Saves loading spaCy in ``classify``.
+    """
+    toks = [m.group().lower() for t in texts for m in _ROUGH_WORD.finditer(normalize(t))]
+    toks = [t for t in toks if t != "'"]
+    return len(toks) >= 8 and english_share(toks, use_lemmas=False) >= 0.5
 
 
 def _song_mood(song, valence: float, arousal: float, mood_model) -> dict:

