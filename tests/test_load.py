@@ -109,3 +109,20 @@ def test_warming_can_be_turned_off(monkeypatch, tmp_path):
     monkeypatch.setenv("LYRICIST_APP_WARM", "1")
     assert warm.start() == ["scorer"]  # an empty folder: only the lexicon scorer, which needs no checkpoint
     assert warm.start() == []  # once per process and folder
+
+
+def test_a_waiting_click_jumps_the_queue(monkeypatch, tmp_path):
+    import threading
+
+    monkeypatch.setenv("LYRICIST_CHECKPOINTS", str(tmp_path))  # no models: the scorer is the lexicon
+
+    m = warm.Models()
+    gate = threading.Event()
+    slow = m.future("generator", ("k",), gate.wait)  # the background thread is busy with this one
+    queued = m.future("scorer", warm.key_of("scorer"), lambda: "from the queue")
+    assert not queued.done()
+    got = m.get("scorer", now=True)  # loaded here, at once, not after the generator
+    assert got.done() and got is not queued and queued.cancelled()
+    assert m.get("scorer", now=True) is got  # and only once
+    gate.set()
+    assert slow.result(timeout=10) is True

@@ -113,10 +113,29 @@ class Models:
         log.info("loaded %s in %.1f s (pid %d, %s)", what, time.perf_counter() - t0, os.getpid(), where)
         return out
 
-    def get(self, name: str) -> Future:
-        """The future of default model ``name`` for the current checkpoints folder (queued if need be)."""
+    def get(self, name: str, now: bool = False) -> Future:
+        """The future of default model ``name`` for the current checkpoints folder (queued if need be).
+
+        ``now``: a click is waiting for it. If its load is still queued behind another model's, it is
+        taken out of the queue and run in the calling thread at once (a first Score click need not wait
+        for the generator); a load already running is waited for, never started twice.
+        """
         what, _, _, load = LOADERS[name]
-        return self.future(name, key_of(name), load, what)
+        key = key_of(name)
+        if not now:
+            return self.future(name, key, load, what)
+        with self._lock:
+            held = self._futures.get(name)
+            if held is not None and held[0] == key and not held[1].cancel():
+                return held[1]  # running or done
+            fut: Future = Future()
+            fut.set_running_or_notify_cancel()  # running: another caller waits for it instead of cancelling it
+            self._futures[name] = (key, fut)
+        try:
+            fut.set_result(self._timed(what, load))
+        except Exception as e:
+            fut.set_exception(e)
+        return fut
 
     def clear(self) -> None:
         """Forget every model (after training, so nothing stale is kept in memory)."""

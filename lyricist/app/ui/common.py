@@ -52,7 +52,7 @@ def _model(name: str, label: str) -> Any:
     fut = warm.MODELS.get(name)
     if not fut.done():
         with st.spinner(f"Loading models: {label} (this happens once per server)..."):
-            return fut.result()
+            return warm.MODELS.get(name, now=True).result()
     return fut.result()
 
 
