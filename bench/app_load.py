@@ -61,15 +61,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(models: Path, log_path: Path, start_timeout: float = 90.0, warm: bool = True) -> Iterator[str]:
+def serve(models: Path, log_path: Path, start_timeout: float = 90.0, warm: bool = True,
+          env: Optional[dict] = None) -> Iterator[str]:
     """Serve the app on 127.0.0.1 with the models in ``models``; yields its URL; always stopped.
 
     ``warm``: as ``lyricist demo`` does (``python -m lyricist.app.serve``: the models load in the
     background from the start); else ``streamlit run app.py`` with ``LYRICIST_APP_WARM=0`` (each model
-    loads on the first click that needs it).
+    loads on the first click that needs it). ``env``: more environment variables for the server.
     """
     port = free_port()
-    env = {**os.environ, "LYRICIST_CHECKPOINTS": str(models), "LYRICIST_APP_WARM": "1" if warm else "0"}
+    env = {**os.environ, **(env or {}), "LYRICIST_CHECKPOINTS": str(models), "LYRICIST_APP_WARM": "1" if warm else "0"}
     log = open(log_path, "w+", encoding="utf-8")
     head = [sys.executable, "-m", "lyricist.app.serve"] if warm else [sys.executable, "-m", "streamlit", "run",
                                                                       str(ROOT / "app.py")]

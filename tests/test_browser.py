@@ -9,12 +9,7 @@ Needs Debian's chromium (/usr/bin/chromium) and the playwright package (scripts/
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,16 +18,14 @@ import pytest
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("LYRICIST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+sys.path.insert(0, str(REPO / "bench"))
+
+import app_load  # noqa: E402  (one way to serve the app on loopback, shared with the load bench)
+
+CHROMIUM = app_load.CHROMIUM
 VIEWPORT = {"width": 1280, "height": 900}
 MAX_PNG = 300 * 1024
 WAIT_MS = 120_000  # the first draft loads MiniLM and the generator
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -71,37 +64,10 @@ def models(request) -> Path:
 
 @pytest.fixture(scope="module")
 def server(models, tmp_path_factory):
-    """``streamlit run app.py`` on a free localhost port; always stopped at the end."""
-    port = _free_port()
-    env = {**os.environ, "LYRICIST_CHECKPOINTS": str(models), "OMP_NUM_THREADS": "1"}
-    log = open(tmp_path_factory.mktemp("server") / "streamlit.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-                             "--server.address", "127.0.0.1", "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                             "--server.fileWatcherType", "none"],
-                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                log.seek(0)
-                pytest.fail(f"streamlit did not start: {log.read()[-2000:]}")
-            time.sleep(0.3)
+    """The app served as ``lyricist demo`` does, on a free localhost port; always stopped at the end."""
+    with app_load.serve(models, tmp_path_factory.mktemp("server") / "streamlit.log",
+                        env={"OMP_NUM_THREADS": "1"}) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
