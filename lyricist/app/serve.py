@@ -16,13 +16,14 @@ import os
 import sys
 from typing import Optional, Sequence
 
+from lyricist.app import warm
+from lyricist.app.defaults import app_path
+
 __all__ = ["serve_argv", "main"]
 
 
 def serve_argv(flags: Sequence[str]) -> list[str]:
     """The ``streamlit run`` command line for the packaged app with ``flags``."""
-    from lyricist.app.defaults import app_path
-
     return ["streamlit", "run", str(app_path()), *flags]
 
 
@@ -30,8 +31,6 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     """Start warming the models, then run the Streamlit server in this process (never returns normally)."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    from lyricist.app import warm
-
     warm.start()
     from streamlit.web import cli
 

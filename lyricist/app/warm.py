@@ -31,6 +31,9 @@ from typing import Any, Callable, Optional
 from lyricist.core.cache import newest_mtime
 from lyricist.core.config import checkpoints_root
 from lyricist.core.kinds import ALIASES
+from lyricist.drafting.cowrite import warm_up
+from lyricist.explore.api import load_space
+from lyricist.tone.scorers import load_scorer
 
 __all__ = ["Models", "MODELS", "LOADERS", "start", "stamp", "key_of", "log"]
 
@@ -52,20 +55,14 @@ def stamp(*kinds: str) -> tuple:
 
 
 def _load_generator() -> Any:
-    from lyricist.drafting.cowrite import warm_up
-
     return warm_up(checkpoints_root() / "generator")
 
 
 def _load_scorer() -> Any:
-    from lyricist.tone.scorers import load_scorer
-
     return load_scorer("auto")
 
 
 def _load_space() -> Any:
-    from lyricist.explore.api import load_space
-
     return load_space(build_general=False)
 
 

@@ -165,7 +165,10 @@ class TransformerScorer(Scorer):
         except Exception as e:
             raise LyricistError(f"corrupt transformer checkpoint at {folder} ({e.__class__.__name__}): retrain it "
                                 f"with `lyricist train sentiment --arch transformer`") from None
-        self.max_len = min(max_len, getattr(self.tok, "model_max_length", max_len) or max_len)
+        # never past the model's position table: a tokenizer shared with a smaller model (the tiny test
+        # BERT has 64 positions) may advertise a longer maximum
+        self.max_len = min(max_len, getattr(self.tok, "model_max_length", max_len) or max_len,
+                           getattr(self.model.config, "max_position_embeddings", max_len) or max_len)
         self.batch_size = batch_size
         self.columns = _label_columns(self.model.config.id2label)
         # bf16 autocast where the CPU has it in hardware (AMX / AVX512-BF16): 2.3x faster on 1,000
