@@ -300,6 +300,30 @@ def fit(model, train_loader, *, cfg: LoopConfig, evaluate: Callable[[Any, Any], 
             "mixed_precision": acc.mixed_precision, "device": str(acc.device), "processes": acc.num_processes}
 
 
+def finished_run(out_dir: str | Path, kind: str, params: dict, fingerprint: str) -> Optional[dict]:
+    """The metrics of a run that already finished into ``out_dir`` with these params and data, else None.
+
+    ``--resume`` on such a folder (say, the run was killed after its last checkpoint was written and
+    its train state removed) has nothing to continue: the trainer returns these metrics instead of
+    training again from scratch.
+
+    Example:
+        >>> finished_run("/nonexistent", "sentiment-lstm", {}, "") is None
+        True
+    """
+    out_dir = Path(out_dir)
+    if (out_dir.parent / f".{out_dir.name}.train_state").exists():
+        return None
+    try:
+        cfg = json.loads((out_dir / "config.json").read_text(encoding="utf-8"))
+        metrics = json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    same = (isinstance(cfg, dict) and cfg.get("kind") == kind and cfg.get("fingerprint") == fingerprint
+            and cfg.get("params") == json.loads(json.dumps(params)))
+    return metrics if same and isinstance(metrics, dict) else None
+
+
 def finish(out_dir: str | Path) -> None:
     """Remove the resumable training state once the run is complete (main process only)."""
     import shutil
