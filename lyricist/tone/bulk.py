@@ -73,6 +73,7 @@ def classify_file(path: str | os.PathLike, text_col: str | None = None, model: s
     sc = load_scorer("auto" if model else scorer, model)
     rep = ReadReport()
     sample: list[str] = []  # the first texts, for the language check
+    sample_chars = 0
     total = _count_rows(path)
     counts = {lab: 0 for lab in SENTIMENT_LABELS}
     rows, n, bad, vsum, t0 = [], 0, 0, 0.0, time.perf_counter()
@@ -109,8 +110,9 @@ def classify_file(path: str | os.PathLike, text_col: str | None = None, model: s
 
         # dedup=False: one prediction per input row, duplicates included
         for rec in read_texts([path], text_col=text_col, kind="sentiment", dedup=False, report=rep):
-            if len(sample) < 500:
-                sample.append(rec.text)
+            if len(sample) < 500 and sample_chars < 20_000:  # enough to tell the language; spaCy on a
+                sample.append(rec.text[:2_000])              # 100k-character review would take seconds
+                sample_chars += len(sample[-1])
             bad += "\ufffd" in rec.text
             batch.append(rec.text)
             if len(batch) >= batch_size:
