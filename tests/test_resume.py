@@ -229,3 +229,19 @@ def test_resume_of_a_finished_run_trains_nothing(toy_csv, tmp_path):
     r = subprocess.run(_cli(out, other, "--resume"), cwd=ROOT, env=env, capture_output=True,
                        text=True, timeout=180)  # other data: not the same run, so it trains
     assert r.returncode == 0 and EPOCH_DONE.findall(r.stderr), r.stderr[-2000:]
+
+
+def test_resume_of_a_finished_transformer_run_trains_nothing(toy_csv, tmp_path):
+    from lyricist.tone.train_transformer import train_transformer
+
+    out = tmp_path / "sentiment-transformer"
+    reset_accelerate_state()
+    try:
+        first = train_transformer([toy_csv], preset="tiny", out_dir=out)
+        before = (out / "model.safetensors").read_bytes()
+        said = []
+        again = train_transformer([toy_csv], preset="tiny", out_dir=out, resume=True, log=said.append)
+    finally:
+        reset_accelerate_state()
+    assert any("already finished" in s for s in said), said
+    assert again["val_macro_f1"] == first["val_macro_f1"] and (out / "model.safetensors").read_bytes() == before
