@@ -27,3 +27,11 @@ def test_import_is_light_until_a_function_is_used():
 def test_unknown_name_is_an_attribute_error():
     with pytest.raises(AttributeError):
         lyricist.no_such_function  # noqa: B018
+
+
+def test_a_lone_surrogate_is_scored_not_a_crash():
+    """Found by the long fuzz profile: spaCy could not encode '\\ud800' and tone_report crashed."""
+    import lyricist
+
+    r = lyricist.tone_report(chr(0xD800) + " lone surrogate", scorer="lexicon")
+    assert len(r["lines"]) == 1 and r["lines"][0]["label"] in ("negative", "neutral", "positive")

@@ -66,8 +66,18 @@ def get_nlp():
     return nlp
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def normalize(text: str) -> str:
-    """NFC and straight apostrophes, so ``lovin’`` and ``lovin'`` are one word."""
+    """NFC and straight apostrophes, so ``lovin’`` and ``lovin'`` are one word; a lone surrogate
+    (a broken string no UTF-8 text holds, which spaCy cannot encode) becomes U+FFFD.
+
+    Example:
+        >>> normalize("lovin’ " + chr(0xD800) + " you")
+        "lovin' \ufffd you"
+    """
+    text = _SURROGATE.sub("\ufffd", text)
     return unicodedata.normalize("NFC", text).replace("’", "'").replace("‘", "'")
 
 
