@@ -324,6 +324,18 @@ def finished_run(out_dir: str | Path, kind: str, params: dict, fingerprint: str)
     return metrics if same and isinstance(metrics, dict) else None
 
 
+def already_finished(out_dir: str | Path, kind: str, params: dict, fingerprint: str, resume: bool,
+                     progress: Optional[ProgressFn] = None, log: Optional[Callable[[str], None]] = None) -> Optional[dict]:
+    """With ``resume``: :func:`finished_run`'s metrics, after saying so in ``log`` and ``progress``; else None."""
+    done = finished_run(out_dir, kind, params, fingerprint) if resume else None
+    if done is not None:
+        if log:
+            log(f"resuming after epoch {done.get('epochs_run', '?')} (this run already finished in {out_dir}: "
+                "nothing is left to train; leave out --resume to train it again)")
+        report(progress, 1.0, "done (already finished)")
+    return done
+
+
 def finish(out_dir: str | Path) -> None:
     """Remove the resumable training state once the run is complete (main process only)."""
     import shutil

@@ -30,7 +30,7 @@ import numpy as np
 from lyricist.core.checkpoint import atomic_write_json, write_config
 from lyricist.core.config import SENTIMENT_LABELS, checkpoint_dir, preset_check
 from lyricist.core.errors import LyricistError
-from lyricist.core.loop import LoopConfig, finish, finished_run, fit, seed_everything
+from lyricist.core.loop import LoopConfig, already_finished, finish, fit, seed_everything
 from lyricist.core.metrics import macro_f1
 from lyricist.core.progress import ProgressFn, report, scaled
 from lyricist.lang.text import tokens_many
@@ -194,12 +194,8 @@ def train_lstm(paths: Sequence[str | os.PathLike] | None = None, *, preset: str 
                      vocab_size=len(vocab), vectors=kv_source, vector_coverage=round(coverage, 4),
                      data=data.sources, n=data.counts())
 
-    done = finished_run(out_dir, "sentiment-lstm", params, data.fingerprint) if resume else None
+    done = already_finished(out_dir, "sentiment-lstm", params, data.fingerprint, resume, progress, log)
     if done is not None:
-        if log:
-            log(f"resuming after epoch {done.get('epochs_run', '?')} (this run already finished in {out_dir}: "
-                "nothing is left to train; leave out --resume to train it again)")
-        report(progress, 1.0, "done (already finished)")
         return done
     loop = LoopConfig(epochs=cfg.epochs, lr=cfg.lr, patience=cfg.patience, seed=cfg.seed,
                       max_seconds=cfg.max_seconds, weight_decay=0.0, warmup_frac=0.03)

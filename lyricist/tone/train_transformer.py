@@ -32,7 +32,7 @@ from lyricist.core.checkpoint import FORMAT_VERSION, atomic_write_json
 from lyricist.core.config import SENTIMENT_LABELS, VERSION, checkpoint_dir, preset_check
 from lyricist.core.errors import LyricistError
 from lyricist.core.hf import MINILM, minilm_path, quiet_transformers
-from lyricist.core.loop import LoopConfig, finish, finished_run, fit, seed_everything
+from lyricist.core.loop import LoopConfig, already_finished, finish, fit, seed_everything
 from lyricist.core.metrics import macro_f1
 from lyricist.core.progress import ProgressFn, report, scaled
 from lyricist.tone.data import LABEL2ID, LengthGroupedBatches, class_weights, load_labeled
@@ -197,12 +197,8 @@ def train_transformer(paths: Sequence[str | os.PathLike] | None = None, *, prese
                               labels=list(SENTIMENT_LABELS), data=data.sources, n=data.counts(),
                               base_model=cfg.base_model or MINILM)
 
-    done = finished_run(out_dir, "sentiment-transformer", params, data.fingerprint) if resume else None
+    done = already_finished(out_dir, "sentiment-transformer", params, data.fingerprint, resume, progress, log)
     if done is not None:
-        if log:
-            log(f"resuming after epoch {done.get('epochs_run', '?')} (this run already finished in {out_dir}: "
-                "nothing is left to train; leave out --resume to train it again)")
-        report(progress, 1.0, "done (already finished)")
         return done
     loop = LoopConfig(epochs=cfg.epochs, lr=cfg.lr, patience=cfg.patience, seed=cfg.seed,
                       max_seconds=cfg.max_seconds, warmup_frac=cfg.warmup_frac)
