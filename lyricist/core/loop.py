@@ -325,7 +325,8 @@ def finished_run(out_dir: str | Path, kind: str, params: dict, fingerprint: str)
 
 
 def already_finished(out_dir: str | Path, kind: str, params: dict, fingerprint: str, resume: bool,
-                     progress: Optional[ProgressFn] = None, log: Optional[Callable[[str], None]] = None) -> Optional[dict]:
+                     progress: Optional[ProgressFn] = None,
+                     log: Optional[Callable[[str], None]] = None) -> Optional[dict]:
     """With ``resume``: :func:`finished_run`'s metrics, after saying so in ``log`` and ``progress``; else None."""
     done = finished_run(out_dir, kind, params, fingerprint) if resume else None
     if done is not None:
