@@ -56,20 +56,17 @@ def _model(name: str, label: str) -> Any:
     return fut.result()
 
 
-def generator(key: tuple = ()):
-    """The generator checkpoint, warmed up so the first draft pays only for drafting (shared by all sessions).
-
-    ``key`` is kept for callers that pass :func:`stamp` ("generator"); the registry stamps the folder itself.
-    """
+def generator():
+    """The generator checkpoint, warmed up so the first draft pays only for drafting (shared by all sessions)."""
     return _model("generator", "the lyric generator")
 
 
-def scorer(key: tuple = ()):
+def scorer():
     """The best sentiment scorer available (``auto``: ensemble, transformer, LSTM, else VADER), shared."""
     return _model("scorer", "the sentiment model")
 
 
-def space(key: tuple = ()):
+def space():
     """The word explorer over the corpus and general vectors (never builds missing vectors here), shared."""
     return _model("space", "the word spaces")
 
@@ -110,7 +107,6 @@ def run_training(kinds: Optional[Sequence[str]] = None, corpus: Optional[Sequenc
         bar.empty()
         return None
     warm.MODELS.clear()
-    st.cache_resource.clear()
     st.cache_data.clear()
     bar.progress(1.0, text="Training: done")
     trained = ", ".join(r["trained"]) or "nothing (every model was already trained)"

@@ -20,7 +20,7 @@ HISTORY = 20
 
 def _model_dir() -> str:
     """The generator's folder, from the server's shared copy (warmed in the background at start)."""
-    return str(common.generator(common.stamp("generator")).folder)
+    return str(common.generator().folder)
 
 
 def _call(fn, *args, **kwargs):

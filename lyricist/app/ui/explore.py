@@ -33,7 +33,7 @@ def neighbours(word: str, topn: int, rhymes_with: str, near: bool, syllables: in
 
     Pure: cached on the query, the filters and the models' stamp.
     """
-    ws = common.space(key)
+    ws = common.space()
     heads, own = ws.neighbours(word, topn=topn, families=families, register=families,
                                rhymes_with=rhymes_with or None, near=near, syllables=syllables or None, space=space)
     return [(h.word, h.score, ", ".join(h.family)) for h in heads], own
@@ -42,7 +42,7 @@ def neighbours(word: str, topn: int, rhymes_with: str, near: bool, syllables: in
 @st.cache_data(show_spinner="Drawing the map...", max_entries=32)
 def word_map(word: str, topn: int, rhymes_with: str, near: bool, syllables: int, space: str, extra: tuple,
              method: str, key: tuple, families: bool = True):
-    ws = common.space(key)
+    ws = common.space()
     fig = ws.map_figure(list(extra) or None, query=word, topn=topn, method=method, space=space,
                         families=families, register=families,
                         rhymes_with=rhymes_with or None, near=near, syllables=syllables or None)
@@ -54,7 +54,7 @@ def word_map(word: str, topn: int, rhymes_with: str, near: bool, syllables: int,
 @st.cache_data(show_spinner="Exporting...", max_entries=4)
 def projector_zip(space: str, limit: int, key: tuple) -> bytes:
     """``vectors.tsv`` + ``metadata.tsv`` for projector.tensorflow.org, zipped."""
-    ws = common.space(key)
+    ws = common.space()
     with tempfile.TemporaryDirectory() as tmp:
         vp, mp = ws.export_projector(tmp, space=space, limit=limit)
         buf = io.BytesIO()
@@ -120,7 +120,7 @@ def analogy_section(key: tuple, space: str) -> None:
     b = c[1].text_input("B", value="sun", key="an_b").strip()
     cc = c[2].text_input("C", value="night", key="an_c").strip()
     if a and b and cc:
-        ws = common.space(key)
+        ws = common.space()
         res = common.guard(ws.analogy, a, b, cc, topn=5, space=space)
         if res:
             st.markdown(f"{a} : {b} :: {cc} : **{res[0][0]}** · then " +
@@ -132,7 +132,7 @@ def odd_section(key: tuple, space: str) -> None:
     words = st.text_input("Words (three or more)", value="rain storm thunder guitar", key="odd_words")
     ws_ = [w for w in words.replace(",", " ").split() if w]
     if len(ws_) >= 3:
-        ws = common.space(key)
+        ws = common.space()
         res = common.guard(ws.odd_one_out, ws_, space=space)
         if res:
             odd, scores = res
@@ -148,7 +148,7 @@ def render() -> None:
     if not common.empty_state("explore"):
         return
     key = common.space_key()
-    ws = common.guard(common.space, key)
+    ws = common.guard(common.space)
     if ws is None:
         return
     spaces = _spaces(ws)

@@ -22,7 +22,7 @@ def tone(text: str, key: tuple) -> dict:
     """The tone report of ``text`` (pure: cached on the text and the models' stamp)."""
     from lyricist.tone.report import tone_report
 
-    return tone_report(text, scorer=common.scorer(key))
+    return tone_report(text, scorer=common.scorer())
 
 
 def valence_colour(v: float) -> str:
@@ -147,7 +147,6 @@ def classify(data: bytes, name: str, text_col: str, key: tuple) -> tuple[dict, b
     """Classify an uploaded comments file: ``(result, predictions CSV bytes)`` (pure: cached on its inputs)."""
     from lyricist.tone.bulk import classify_file
 
-    common.scorer(key)  # the server's shared copy (the caller waited for it)
     with tempfile.TemporaryDirectory() as tmp:
         # a generated name with the upload's whitelisted suffix: the browser's file name is never a path
         src = Path(tmp) / f"comments{common.upload_suffix(name, common.COMMENT_TYPES) or '.csv'}"
