@@ -12,7 +12,8 @@ and after the corpus grew) with the same commands a user runs (``lyricist eval s
 
 No model is chosen on these sets: the trainers stop and choose on the bundled ``val`` split only.
 
-    python bench/defaults.py --root before=/path/old-defaults --root after=checkpoints
+    python bench/defaults.py --root before=/path/old-defaults --root after=checkpoints \
+        --folders "\`before\` = the defaults on the old corpus; \`after\` = ..."
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", action="append", default=[], metavar="NAME=FOLDER",
                     help="a folder of default models (repeatable); default: now=./checkpoints")
+    ap.add_argument("--folders", default="", help="what the folders are, for the report (default: their names)")
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args(argv)
     roots = [(r.split("=", 1) if "=" in r else (Path(r).name, r)) for r in a.root] or [("now", str(ROOT / "checkpoints"))]
@@ -74,7 +76,7 @@ def main(argv=None) -> int:
              f"{dt.date.today().isoformat()} · {machine(torch_threads=False)} · each row: `lyricist eval ... --json` "
              "in a fresh process on a folder of default models trained by `lyricist train all` on the bundled "
              "corpus only; chosen by the bundled val split, never by these sets.", "",
-             "Folders: " + "; ".join(f"`{n}` = {Path(f).name}" for n, f in roots) + ".", "",
+             "Folders: " + (a.folders or "; ".join(f"`{n}` = {Path(f).name}" for n, f in roots)) + ".", "",
              "| scorer | " + " | ".join(f"{k} acc | {k} macro-F1" for k in SETS) + " |",
              "|---|" + "---:|---:|" * len(SETS)]
     for label, cells in rows:
