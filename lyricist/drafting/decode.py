@@ -83,6 +83,9 @@ class Session:
     words and the filters it uses are in their own modules.
     """
 
+    threads = 1
+    """Torch threads while drafting (see :func:`lyricist.core.hf.torch_threads`)."""
+
     def __init__(self, gen: Generator, theme: str, mood: Optional[str], keywords: Sequence[str],
                  settings: DecodeSettings, theme_model: ThemeModel):
         self.gen, self.theme, self.mood, self.keywords = gen, theme, mood, list(keywords)
@@ -232,7 +235,7 @@ def fill_lines(sess: Session, lines: list[Optional[DraftLine]], letters: str, to
     """Write the lines at ``todo`` (in order), each conditioned on every other line present."""
     out = list(lines)
     pools: dict[int, list[Candidate]] = {}
-    with sess.gen.lock, torch_threads(1):
+    with sess.gen.lock, torch_threads(sess.threads):
         for k, i in enumerate(todo):
             texts = [ln.text if ln is not None else None for ln in out]
             texts[i] = None

@@ -32,13 +32,17 @@ from typing import Iterable, Sequence
 
 from lyricist.core.config import MOOD_LABELS
 from lyricist.core.errors import LyricistError
-from lyricist.lang.prosody import words_of
+from lyricist.lang.prosody import line_syllables, words_of
 
 PAD, BOS, EOS, NL, KW, KW_END = "<|pad|>", "<|bos|>", "<|eos|>", "<|nl|>", "<|kw|>", "<|/kw|>"
 SECTION_NAMES = ("verse", "chorus", "pre-chorus", "bridge", "intro", "outro", "hook", "refrain", "section")
 SECTION_TOKENS = tuple(f"<|{s}|>" for s in SECTION_NAMES)
 MOOD_TOKENS = tuple(f"<|mood:{m}|>" for m in MOOD_LABELS) + ("<|mood:none|>",)
 SPECIAL_TOKENS = (PAD, BOS, EOS, NL, KW, KW_END) + SECTION_TOKENS + MOOD_TOKENS
+#: The line plan of a planned (left-to-right, pretrained-base) model: ``<|end|> fire 8<|/end|>`` before each
+#: line says the word it ends on and its syllables. Only planned models have them.
+PLAN, PLAN_END = "<|end|>", "<|/end|>"
+PLAN_TOKENS = (PLAN, PLAN_END)
 
 
 def mood_token(mood: str | None) -> str:
@@ -119,13 +123,13 @@ def wrap(tok):
                                    additional_special_tokens=[t for t in SPECIAL_TOKENS if t not in (BOS, EOS, PAD)])
 
 
-def add_special_tokens(tok) -> int:
-    """Add :data:`SPECIAL_TOKENS` to a pretrained tokenizer (``--base-model``); returns how many were new."""
+def add_special_tokens(tok, plan: bool = False) -> int:
+    """Add :data:`SPECIAL_TOKENS` (and :data:`PLAN_TOKENS` when ``plan``) to a pretrained tokenizer
+    (``--base-model``); returns how many were new."""
     have = set(tok.get_vocab())
-    new = [t for t in SPECIAL_TOKENS if t not in have]
-    extra = {"additional_special_tokens": [t for t in SPECIAL_TOKENS if t != PAD]}
-    if tok.pad_token is None:
-        extra["pad_token"] = PAD
+    wanted = SPECIAL_TOKENS + (PLAN_TOKENS if plan else ())
+    new = [t for t in wanted if t not in have]
+    extra = {"additional_special_tokens": [t for t in wanted if t != PAD], "pad_token": PAD}
     tok.add_special_tokens(extra, replace_extra_special_tokens=False) if _accepts_replace(tok) \
         else tok.add_special_tokens(extra)
     return len(new)
@@ -140,8 +144,8 @@ def _accepts_replace(tok) -> bool:
         return False
 
 
-def load_tokenizer(folder: str | os.PathLike):
-    """Load a saved tokenizer and check that it has every special token.
+def load_tokenizer(folder: str | os.PathLike, plan: bool = False):
+    """Load a saved tokenizer and check that it has every special token (and the plan tokens when ``plan``).
 
     Raises:
         LyricistError: the folder has no readable tokenizer or lacks the special tokens.
@@ -154,7 +158,7 @@ def load_tokenizer(folder: str | os.PathLike):
         raise LyricistError(f"cannot read the tokenizer in {folder} ({e.__class__.__name__}): "
                             f"retrain with `lyricist train generator`") from None
     vocab = tok.get_vocab()
-    missing = [t for t in SPECIAL_TOKENS if t not in vocab]
+    missing = [t for t in SPECIAL_TOKENS + (PLAN_TOKENS if plan else ()) if t not in vocab]
     if missing:
         raise LyricistError(f"the tokenizer in {folder} lacks {', '.join(missing[:3])}: it does not belong to a "
                             f"lyricist generator; retrain with `lyricist train generator`")
@@ -175,11 +179,13 @@ class SongEncoder:
         '<|bos|><|mood:sad|><|kw|> night<|/kw|> young is night the<|nl|>'
     """
 
-    def __init__(self, tok, reverse: bool = True):
+    def __init__(self, tok, reverse: bool = True, plan: bool = False):
         self.tok = tok
-        self.reverse = reverse
-        ids = tok.convert_tokens_to_ids(list(SPECIAL_TOKENS))
-        self.special = dict(zip(SPECIAL_TOKENS, ids))
+        self.plan = bool(plan)
+        self.reverse = reverse and not self.plan  # a planned model writes left to right
+        names = SPECIAL_TOKENS + (PLAN_TOKENS if self.plan else ())
+        ids = tok.convert_tokens_to_ids(list(names))
+        self.special = dict(zip(names, ids))
         self.bos, self.eos, self.nl = self.special[BOS], self.special[EOS], self.special[NL]
         self.kw, self.kw_end, self.pad = self.special[KW], self.special[KW_END], self.special[PAD]
 
@@ -188,8 +194,21 @@ class SongEncoder:
         return self.tok(" " + text, add_special_tokens=False)["input_ids"] if text else []
 
     def line_ids(self, line: str) -> list[int]:
-        """Ids of one lyric line in model form (reversed when the model is end-first)."""
+        """Ids of one lyric line in model form (reversed when the model is end-first; with its plan and in
+        its own case and punctuation when the model is planned)."""
+        if self.plan:
+            plan = line_plan(line)
+            return (self.plan_ids(*plan) if plan else []) + self.body_ids(line)
         return self.words_ids(line_text(line, self.reverse))
+
+    def body_ids(self, line: str) -> list[int]:
+        """Ids of a line's text as a planned model writes it: as written, whitespace normalised."""
+        text = " ".join(str(line).split())
+        return self.tok(" " + text, add_special_tokens=False)["input_ids"] if text else []
+
+    def plan_ids(self, end: str, n_syllables: int) -> list[int]:
+        """Ids of a line plan: ``<|end|> WORD N<|/end|>`` (planned models only)."""
+        return [self.special[PLAN]] + self.words_ids(f"{end} {int(n_syllables)}") + [self.special[PLAN_END]]
 
     def prefix(self, mood: str | None, keywords: Sequence[str]) -> list[int]:
         """The control prefix: ``<|bos|> <|mood:M|> <|kw|> keywords <|/kw|>``."""
@@ -204,3 +223,14 @@ class SongEncoder:
         """Model-form ids of one line back to natural word order (specials dropped)."""
         text = " ".join(self.tok.decode(list(ids), skip_special_tokens=True).split())
         return unreverse(text) if self.reverse else text
+
+
+def line_plan(line: str) -> tuple[str, int] | None:
+    """A line's plan: its last word and its syllable count (None for a line without words).
+
+    Example:
+        >>> line_plan("Left my worries on the trail!")
+        ('trail', 7)
+    """
+    words = words_of(line)
+    return (words[-1], line_syllables(line)) if words else None

@@ -81,10 +81,19 @@ class GeneratorConfig:
     seed: int = 0
     """Seed for the initialisation, the batches and the keyword draws."""
     base_model: Optional[str] = None
-    """Fine-tune this causal LM (folder or hub id) instead of training a GPT-2 from scratch."""
+    """Fine-tune this causal LM (``smollm2``: the bundled SmolLM2-135M-Instruct; or a folder or hub id)
+    instead of training a GPT-2 from scratch."""
+    plan: bool = False
+    """Planned lines, left to right: each line follows its plan, ``<|end|> WORD N<|/end|>`` (its end word
+    and syllables), so the decoder chooses the rhyme word first and the model writes towards it."""
 
     def __post_init__(self):
         preset_check(self.preset)
+        if self.base_model is not None and str(self.base_model).lower() == "none":
+            self.base_model = None
+        if self.plan and not self.base_model:
+            raise LyricistError("planned lines need a pretrained base (--base-model smollm2 or a causal LM folder); "
+                                "pass --base-model none alone for the from-scratch GPT-2")
         if self.vocab_size < 300:
             raise LyricistError(f"vocab_size must be at least 300, got {self.vocab_size}")
         if min(self.n_layer, self.n_head, self.n_embd) < 1 or self.n_embd % self.n_head:
@@ -100,6 +109,8 @@ class GeneratorConfig:
 
 
 #: Named presets: tiny (tests, seconds), default (bundled corpus, <= 10 min on 2 cores), full (big corpora).
+#: The SmolLM2 recipe is opt-in while it is measured: ``base_model="smollm2", plan=True`` (the bundled base,
+#: planned lines), or ``base_model="smollm2-tiny", plan=True`` (a random tiny Llama with its tokenizer, for tests).
 GENERATOR_PRESETS = {
     "tiny": dict(vocab_size=400, n_layer=1, n_head=2, n_embd=32, block_size=128, dropout=0.0, epochs=2,
                  batch_size=8, lr=3e-3, patience=2, max_seconds=60.0, mixed_precision="no"),
@@ -108,6 +119,14 @@ GENERATOR_PRESETS = {
     "full": dict(vocab_size=8000, n_layer=4, n_head=4, n_embd=256, block_size=256, dropout=0.1, epochs=3,
                  batch_size=32, lr=1.5e-3, patience=2, max_seconds=0.0),
 }
+
+
+#: ``--base-model none``: the small end-first GPT-2 trained from scratch (the generator before the pretrained base).
+SCRATCH = dict(base_model=None, plan=False, reverse=True, vocab_size=4000, n_layer=4, n_head=4, n_embd=192,
+               block_size=256, dropout=0.1, epochs=30, batch_size=16, lr=2e-3, weight_decay=0.1, warmup_frac=0.05,
+               patience=3, max_seconds=540.0)
+SCRATCH_TINY = dict(SCRATCH, vocab_size=400, n_layer=1, n_head=2, n_embd=32, block_size=128, dropout=0.0, epochs=2,
+                    batch_size=8, lr=3e-3, patience=2, max_seconds=60.0, mixed_precision="no")
 
 
 def generator_config(preset: str = "default", **overrides) -> GeneratorConfig:
@@ -122,24 +141,38 @@ def generator_config(preset: str = "default", **overrides) -> GeneratorConfig:
     unknown = set(overrides) - fields
     if unknown:
         raise LyricistError(f"unknown generator setting(s): {', '.join(sorted(unknown))}")
-    values = {**GENERATOR_PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None}}
+    given = {k: v for k, v in overrides.items() if v is not None}
+    base = GENERATOR_PRESETS[preset]
+    if str(given.get("base_model", "")).lower() == "none":  # the from-scratch recipe, at this preset's scale
+        base = SCRATCH_TINY if preset == "tiny" else SCRATCH
+        given.pop("base_model")
+    values = {**base, **given}
     return GeneratorConfig(preset=preset, **values)
 
 
 # ----------------------------------------------------------------- the model
-def build_model(cfg, tok, log=None):
-    """A fresh GPT-2 from the config, or ``cfg.base_model`` with the special tokens added."""
+def build_model(cfg, tok, log=None, base: Optional[str] = None):
+    """A fresh GPT-2 from the config, or the base model (``base``: its resolved folder or hub id, see
+    :func:`lyricist.drafting.base.resolve_base`) with the special tokens added."""
     from transformers import GPT2Config, GPT2LMHeadModel
 
+    if cfg.base_model == "smollm2-tiny":
+        from lyricist.drafting.base import tiny_llama
+
+        return tiny_llama(len(tok), tok.bos_token_id, tok.eos_token_id, tok.pad_token_id, seed=cfg.seed)
     if cfg.base_model:
         from transformers import AutoModelForCausalLM
 
         try:
-            model = AutoModelForCausalLM.from_pretrained(cfg.base_model)
+            model = AutoModelForCausalLM.from_pretrained(base or cfg.base_model)
         except Exception as e:
             raise LyricistError(f"cannot load base model {cfg.base_model!r} ({e.__class__.__name__}): pass a "
                                 "causal LM folder or a hub id reachable from here") from None
-        model.resize_token_embeddings(len(tok))
+        arch = getattr(model.config, "model_type", "?")
+        if not getattr(model, "can_generate", lambda: True)():
+            raise LyricistError(f"base model {cfg.base_model!r} ({arch}) is not a causal LM: pass one, e.g. "
+                                "SmolLM2 or Qwen2.5")
+        model.resize_token_embeddings(len(tok))  # new rows start at the mean embedding
         return model
     gcfg = GPT2Config(vocab_size=len(tok), n_positions=cfg.block_size, n_embd=cfg.n_embd, n_layer=cfg.n_layer,
                       n_head=cfg.n_head, resid_pdrop=cfg.dropout, embd_pdrop=cfg.dropout, attn_pdrop=cfg.dropout,
@@ -176,7 +209,8 @@ class Generator:
             raise LyricistError(f"{self.folder}/config.json has unusable generator settings ({e}): retrain with "
                                 "`lyricist train generator`") from None
         self.meta = doc
-        self.tok = load_tokenizer(self.folder)
+        self.plan = bool(doc.get("plan", self.cfg.plan))
+        self.tok = load_tokenizer(self.folder, plan=self.plan)
         try:
             self.model = AutoModelForCausalLM.from_pretrained(str(self.folder))
         except Exception as e:  # missing/corrupt weights, shape mismatch
@@ -188,7 +222,7 @@ class Generator:
                                 f"({emb} embeddings): retrain with `lyricist train generator`")
         self.model.eval()
         self.block_size = int(doc.get("block_size") or self.cfg.block_size)
-        self.enc = SongEncoder(self.tok, reverse=bool(doc.get("reverse", self.cfg.reverse)))
+        self.enc = SongEncoder(self.tok, reverse=bool(doc.get("reverse", self.cfg.reverse)), plan=self.plan)
         self.reverse = self.enc.reverse
         self.copy_n = int(doc.get("copy_n", 6))
         try:

@@ -29,6 +29,8 @@ class DecodeSettings:
     """Divide the logits of content words already in the draft (CTRL-style; function words are exempt)."""
     no_repeat_ngram: int = 3
     """Never repeat a token n-gram of the draft."""
+    plan_words: int = 2
+    """End words tried per batch by a planned model (the candidates are split between them)."""
     rhyme_words: int = 6
     """Rhyme words tried per line (the best by LM probability and theme relevance)."""
     syllable_tolerance: int = 1

@@ -49,6 +49,7 @@ from lyricist.core import loop as core_loop
 from lyricist.core.errors import LyricistError
 from lyricist.core.loop import LoopConfig, fit, seed_everything
 from lyricist.core.progress import ProgressFn, is_main_process, report, scaled
+from lyricist.drafting.base import resolve_base
 from lyricist.drafting.format import (SongEncoder, add_special_tokens, line_text, load_tokenizer,
                                       train_tokenizer)
 from lyricist.drafting.model import KIND, build_model, generator_config, load_generator, max_positions
@@ -155,8 +156,11 @@ def song_windows(enc: SongEncoder, song, block_size: int) -> list[list[int]]:
     """
     budget = max(8, block_size - PREFIX_BUDGET - 1)
     lines = [ln for _, lns in song.sections() for ln in lns]
-    texts = [line_text(ln.text, enc.reverse) for ln in lines]
-    ids = enc.tok([" " + t for t in texts], add_special_tokens=False)["input_ids"] if texts else []
+    if enc.plan:  # each line after its plan, in its own case and punctuation
+        ids = [enc.line_ids(ln.text) for ln in lines]
+    else:
+        texts = [line_text(ln.text, enc.reverse) for ln in lines]
+        ids = enc.tok([" " + t for t in texts], add_special_tokens=False)["input_ids"] if texts else []
     windows: list[list[int]] = []
     cur: list[int] = []
     section_id = None
@@ -301,8 +305,8 @@ def token_nll(model, loader, device=None) -> tuple[float, int]:
 
 
 # ----------------------------------------------------------------- base model tokenizer
-def base_tokenizer(name: str):
-    """The tokenizer of ``--base-model`` with the lyricist special tokens added."""
+def base_tokenizer(name: str, plan: bool = False):
+    """The tokenizer of ``--base-model`` (its resolved folder or hub id) with the lyricist special tokens added."""
     from transformers import AutoTokenizer
 
     try:
@@ -310,7 +314,7 @@ def base_tokenizer(name: str):
     except Exception as e:
         raise LyricistError(f"cannot load the tokenizer of base model {name!r} ({e.__class__.__name__}): pass a "
                             "folder with tokenizer files or a hub id reachable from here") from None
-    add_special_tokens(tok)
+    add_special_tokens(tok, plan=plan)
     return tok
 
 
@@ -357,16 +361,17 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, *, preset:
     songs, paths = read_corpus(paths, log, max_songs=max_songs)
     fp = fingerprint(paths)
     report(progress, 0.02, "training the tokenizer")
+    base = resolve_base(cfg.base_model, root, log) if cfg.base_model else None
     if cfg.base_model:
-        tok = base_tokenizer(cfg.base_model)
+        tok = base_tokenizer(base, plan=cfg.plan)
     elif resume and (out_dir / "tokenizer.json").is_file():
         tok = load_tokenizer(out_dir)  # the weights being resumed were trained with this vocabulary
     else:
         train_lines = [line_text(ln.text) for s in songs if s.split == "train" for ln in s.lines] or \
                       [line_text(ln.text) for s in songs for ln in s.lines]
         tok = train_tokenizer(train_lines, cfg.vocab_size)
-    enc = SongEncoder(tok, reverse=cfg.reverse)
-    model = build_model(cfg, tok, log)
+    enc = SongEncoder(tok, reverse=cfg.reverse, plan=cfg.plan)
+    model = build_model(cfg, tok, log, base=base)
     block = min(cfg.block_size, max_positions(model))
     report(progress, 0.04, "encoding songs")
     data = build_data(songs, enc, block, cfg.pseudo_mood, log)
@@ -382,7 +387,7 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, *, preset:
     if log:
         log(f"{len(data.train)} train / {len(data.val)} val / {len(data.test_songs)} test songs, "
             f"{len(train_set)} windows, {train_tokens:,} body tokens; vocab {len(tok)}; "
-            f"{n_params / 1e6:.2f}M parameters; {'end-first' if cfg.reverse else 'left-to-right'} lines")
+            f"{n_params / 1e6:.2f}M parameters; {'planned' if cfg.plan else 'end-first' if cfg.reverse else 'left-to-right'} lines")
 
     def evaluate(m, acc) -> dict:
         total, count = token_nll(m, val_loader, acc.device)
@@ -390,7 +395,8 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, *, preset:
         return {"score": -nll, "val_loss": nll, "val_ppl": math.exp(min(nll, 50))}
 
     params = cfg
-    extra = {"vocab_size": len(tok), "n_params": n_params, "block_size": block, "reverse": cfg.reverse,
+    extra = {"vocab_size": len(tok), "n_params": n_params, "block_size": block, "reverse": enc.reverse,
+             "plan": cfg.plan,
              "base_model": cfg.base_model, "copy_n": COPY_N, "data": data.sources, "n_songs": data.n_songs,
              "moods": data.moods}
 
