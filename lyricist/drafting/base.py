@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -98,7 +99,6 @@ def is_converted(folder: Path, sha: str) -> bool:
 
 def _quiet_tqdm():
     """transformers' GGUF reader draws its own tqdm bar, which ``disable_progress_bar`` does not reach."""
-    import contextlib
 
     @contextlib.contextmanager
     def quiet():

@@ -31,6 +31,7 @@ from lyricist.core.checkpoint import read_config
 from lyricist.core.config import checkpoint_dir, preset_check
 from lyricist.core.errors import LyricistError
 from lyricist.core.loop import dataclass_from_dict
+from lyricist.drafting.base import SMOLLM2_TINY, tiny_llama
 from lyricist.drafting.format import SongEncoder, load_tokenizer
 from lyricist.drafting.ngrams import ensure_ngrams
 
@@ -156,9 +157,7 @@ def build_model(cfg, tok, log=None, base: Optional[str] = None):
     :func:`lyricist.drafting.base.resolve_base`) with the special tokens added."""
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    if cfg.base_model == "smollm2-tiny":
-        from lyricist.drafting.base import tiny_llama
-
+    if cfg.base_model == SMOLLM2_TINY:
         return tiny_llama(len(tok), tok.bos_token_id, tok.eos_token_id, tok.pad_token_id, seed=cfg.seed)
     if cfg.base_model:
         from transformers import AutoModelForCausalLM

@@ -45,6 +45,7 @@ from lyricist.drafting.model import Generator, lm_forward
 from lyricist.drafting.rhymewords import WORDLIKE, rhyme_words
 from lyricist.drafting.settings import DecodeSettings
 from lyricist.drafting.tables import WEAK_ENDINGS
+from lyricist.drafting.theme import MOOD_VALENCE
 from lyricist.lang.lexicon import vader
 from lyricist.lang.prosody import last_word, line_syllables, rhymes, syllables, word_identity, words_of
 from lyricist.lang.text import is_stop
@@ -259,8 +260,6 @@ class PlannedSession(Session):
         self.end_first = False
 
     def _mood_bias(self):
-        from lyricist.drafting.theme import MOOD_VALENCE
-
         sign = MOOD_VALENCE.get(self.mood or "", 0.0)
         if not sign or self.s.w_mood_logit <= 0:
             return None

@@ -62,7 +62,11 @@ def train_generator_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
                         out: Optional[Path] = typer.Option(None, "--out",
                                                            help="Model folder (default checkpoints/generator)."),
                         base_model: Optional[str] = typer.Option(None, "--base-model",
-                                                                 help="Fine-tune this causal LM (folder or hub id)."),
+                                                                 help="Fine-tune this causal LM: smollm2 (the "
+                                                                      "bundled SmolLM2-135M), a folder or a hub id."),
+                        plan: bool = typer.Option(False, "--plan",
+                                                  help="Planned lines (end word and syllables before each line, "
+                                                       "left to right); needs --base-model."),
                         epochs: Optional[int] = typer.Option(None, "--epochs", help="Maximum epochs."),
                         resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run."),
                         max_seconds: Optional[float] = typer.Option(None, "--max-seconds",
@@ -75,10 +79,11 @@ def train_generator_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
 
     preset_check(preset)
     log = None if as_json else log_line
+    extra = {"plan": True, "reverse": False} if plan else {}
     with rich_progress("Training generator", enabled=not as_json) as p:
         r = train_generator([str(c) for c in corpus] if corpus else None, preset=preset, out_dir=out,
                             base_model=base_model, epochs=epochs, resume=resume, progress=p,
-                            max_seconds=max_seconds, log=log)
+                            max_seconds=max_seconds, log=log, **extra)
     emit(r, as_json, lambda m: (f"validation perplexity {m['val_ppl']}" +
                                 (f", test perplexity {m['test_ppl']}" if m.get("test_ppl") else "") +
                                 f" ({m['n_params'] / 1e6:.2f}M parameters, vocab {m['vocab_size']}, "
