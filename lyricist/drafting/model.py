@@ -30,7 +30,7 @@ from lyricist.core.cache import ModelCache
 from lyricist.core.checkpoint import read_config
 from lyricist.core.config import checkpoint_dir, preset_check
 from lyricist.core.errors import LyricistError
-from lyricist.core.loop import dataclass_from_dict
+from lyricist.core.loop import bf16_supported, dataclass_from_dict
 from lyricist.drafting.base import SMOLLM2_TINY, tiny_llama
 from lyricist.drafting.format import SongEncoder, load_tokenizer
 from lyricist.drafting.ngrams import ensure_ngrams
@@ -187,6 +187,26 @@ def max_positions(model) -> int:
 
 
 # ----------------------------------------------------------------- loading
+def inference_dtype(planned: bool) -> str:
+    """``bf16`` or ``fp32``: the weights a loaded generator drafts with.
+
+    A planned model (a pretrained 135M base) drafts in bf16 where the hardware runs it
+    (:func:`lyricist.core.loop.bf16_supported`: AMX or AVX512-BF16 CPUs, bf16 GPUs), since its
+    decoding is bound by reading the weights; elsewhere, and for the small from-scratch GPT-2,
+    fp32. ``LYRICIST_DTYPE=fp32`` or ``bf16`` overrides the choice.
+
+    Example:
+        >>> inference_dtype(False)
+        'fp32'
+    """
+    want = os.environ.get("LYRICIST_DTYPE", "auto").strip().lower()
+    if want in ("fp32", "bf16"):
+        return want
+    if not planned:
+        return "fp32"
+    return "bf16" if bf16_supported() else "fp32"
+
+
 class Generator:
     """A loaded generator checkpoint: model, tokenizer, copy guard and the corpus's words.
 
@@ -220,6 +240,11 @@ class Generator:
             raise LyricistError(f"the tokenizer in {self.folder} ({len(self.tok)} tokens) does not match its model "
                                 f"({emb} embeddings): retrain with `lyricist train generator`")
         self.model.eval()
+        self.dtype = inference_dtype(self.plan)
+        if self.dtype == "bf16":
+            import torch
+
+            self.model.to(torch.bfloat16)
         self.block_size = int(doc.get("block_size") or self.cfg.block_size)
         self.enc = SongEncoder(self.tok, reverse=bool(doc.get("reverse", self.cfg.reverse)), plan=self.plan)
         self.reverse = self.enc.reverse

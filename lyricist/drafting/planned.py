@@ -10,13 +10,17 @@ word the line ends on and its syllable count. Drafting a line:
    theme's keywords, each with enough rhymes left for the lines still to come. Either way the
    words are ranked by the model's probability of the word as the plan plus theme relevance
    (:func:`plan_scores`), and the best ``plan_words`` are drawn by that score;
-2. **the line.** For each end word, ``n_candidates / plan_words`` rows share one KV cache of
-   the context and the plan, and sample the line token by token (:func:`sample_planned`) with:
-   a syllable budget (once the finished words plus the end word reach the target, the end word
-   is forced, then the line break), no line break before the end word, the repetition penalty
-   and no-repeat n-grams across the draft, and the mood's logit bias;
+2. **the line.** The ``plan_words`` end words drawn share one batch of ``n_candidates`` rows
+   (:func:`plan_batch`): the context is encoded once per draft and extended line by line
+   (:class:`PrefixCache`), each plan once. Rows sample the line token by token
+   (:func:`sample_planned`) with: a syllable budget (once the end word would land within the
+   tolerance its first token gets a bonus, and if sampled the word is completed; at the last
+   count within the tolerance it is forced, then the line break), no line break before the end
+   word, the repetition penalty and no-repeat n-grams across the draft, and the mood's logit bias;
 3. **ranking and filters** are the shared ones (:class:`lyricist.drafting.decode.Session`):
-   syllables, rhyme, copy guard, repeats; LM log-probability + mood + theme.
+   syllables, rhyme, copy guard, repeats; LM log-probability + mood + theme, plus how naturally
+   the line arrives at its word (``w_arrival`` x the log-probability of the end word and the
+   line break after it: a word forced into a sentence that wanted another scores low).
 
 The free-vocabulary sampler never restricts words to the corpus: the pretrained base writes
 English, and the copy guard still bars 6-grams of the training songs.
@@ -30,6 +34,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import random
@@ -53,6 +58,19 @@ from lyricist.lang.text import is_stop
 _BAD_PIECE = re.compile(r"[\n\r\t<>|\[\]{}#*_=~`\\/@$%^&+0-9]")
 
 
+_TYPOGRAPHIC = set("\u2018\u2019\u201c\u201d\u2013\u2014\u2026")
+
+
+def _foreign(piece: str) -> bool:
+    """A token holding letters outside the Latin script (a drafted English line once held a Cyrillic ``ѕ``).
+
+    Example:
+        >>> _foreign(" ѕomebody"), _foreign(" café"), _foreign("\u2019s")
+        (True, False, False)
+    """
+    return any(ord(ch) > 0x24F and ch not in _TYPOGRAPHIC for ch in piece)
+
+
 class PlanTables:
     """Per-generator token tables of a planned model: what a line may hold, and the word tokens.
 
@@ -73,7 +91,7 @@ class PlanTables:
         self.starts = torch.zeros(V, dtype=torch.bool)
         self.word_ids: dict[str, list[int]] = {}  # lowercase whole word -> word-start token ids spelling it alone
         for i, p in enumerate(self.pieces):
-            if i in special or i >= n or not p or _BAD_PIECE.search(p) or not p.isprintable():
+            if i in special or i >= n or not p or _BAD_PIECE.search(p) or not p.isprintable() or _foreign(p):
                 self.banned[i] = True
                 continue
             if p.startswith(" "):
@@ -114,19 +132,108 @@ class PlannedRow:
     was_forced: bool = False
     grams: dict = field(default_factory=dict)
     """Token n-grams of this row (prefix -> next tokens), for the no-repeat ban."""
+    arrival: float = 0.0
+    """Log-probability of the end word's tokens and of the line break after it: how naturally the
+    line arrives at its word (low where the word was forced into a sentence that wanted another)."""
+    in_end: bool = False
 
     def result(self):
-        return (self.tokens, self.logp / (len(self.tokens) + 1), self.was_forced) \
+        """``(token ids, mean log-prob, arrival log-prob, forced)``, or None for an unfinished row."""
+        return (self.tokens, self.logp / (len(self.tokens) + 1), self.arrival, self.was_forced) \
             if self.done and self.placed and self.tokens else None
 
 
-def sample_planned(gen: Generator, settings: DecodeSettings, mood_bias, ctx: list[int], body: list[int],
-                   end: str, target: int, n: int, seed: int):
-    """Sample ``n`` lines ending on ``end`` at about ``target`` syllables, sharing the context's KV cache.
+class PrefixCache:
+    """The KV cache of the last context encoded: a context that shares its beginning pays only for the rest.
 
-    ``ctx`` ends with the line's plan; ``body`` is the draft's lyric ids so far (for the repetition
-    penalty and the no-repeat n-grams). Returns ``(token ids, mean log-prob, forced)`` per row, or None
-    for a row that did not finish.
+    The contexts of a draft's lines grow by one line at a time, and the plans tried for a line
+    share everything up to ``<|end|>``, so most of each context is already encoded. Each call
+    returns the last position's logits and a copy of the cache that the caller may extend; below,
+    the second call runs only the tokens of ``more``.
+
+    Example:
+        >>> pc = PrefixCache(model)                          # doctest: +SKIP
+        >>> logits, cache = pc.encode(ids)                   # doctest: +SKIP
+        >>> logits, cache = pc.encode(ids + more)            # doctest: +SKIP
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.ids: list[int] = []
+        self.cache = None
+        self.logits = None
+        self.new_tokens = 0
+        """Tokens run through the model so far (for tests and profiling)."""
+
+    def encode(self, ids: Sequence[int]):
+        import copy
+
+        import torch
+
+        ids = list(ids)
+        n = 0
+        for a, b in zip(self.ids, ids):
+            if a != b:
+                break
+            n += 1
+        if not (n == len(ids) == len(self.ids) and self.logits is not None):
+            n = min(n, len(ids) - 1)  # at least one token runs, for its logits
+            if self.cache is None or n <= 0:
+                logits, cache = lm_forward(self.model, torch.tensor([ids], dtype=torch.long))
+                n = 0
+            else:
+                self.cache.crop(-(len(self.ids) - n))  # negative: remove that many (transformers 4 and 5)
+                logits, cache = lm_forward(self.model, torch.tensor([ids[n:]], dtype=torch.long), self.cache)
+            self.new_tokens += len(ids) - n
+            self.ids, self.cache, self.logits = ids, cache, logits[:, -1].float()
+        return self.logits, copy.deepcopy(self.cache)
+
+
+def plan_batch(gen: Generator, prefix: PrefixCache, ctx: list[int], plans: Sequence[tuple[str, int]], target: int):
+    """One batch for several plans after the same context: ``(logits, cache, mask, positions)``.
+
+    Each plan ``(word, rows)`` is run once on a copy of the context's cache, its rows repeated;
+    shorter plans are padded at their end, and the padding is masked out and skipped in the
+    positions, so each row sees exactly its own ``ctx + plan``. On a CPU a 135M model's step is
+    bound by reading its weights, so one batch of 2 x 10 rows costs little more than one of 10.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    enc = gen.enc
+    parts = []
+    for w, k in plans:
+        p = enc.plan_ids(w, target)
+        _, c = prefix.encode(ctx)
+        lg, c = lm_forward(gen.model, torch.tensor([p], dtype=torch.long), c)
+        parts.append((len(p), k, lg[0, -1].float(), c))
+    P = max(n for n, *_ in parts)
+    L = len(ctx)
+    cache = parts[0][3]
+    for li, layer in enumerate(cache.layers):
+        keys, values = [], []
+        for n, k, _, c in parts:
+            kv = c.layers[li]
+            keys.append(F.pad(kv.keys, (0, 0, 0, P - n)).repeat_interleave(k, 0))
+            values.append(F.pad(kv.values, (0, 0, 0, P - n)).repeat_interleave(k, 0))
+        layer.keys, layer.values = torch.cat(keys), torch.cat(values)
+    mask = torch.cat([torch.cat([torch.ones((k, L + n), dtype=torch.long), torch.zeros((k, P - n), dtype=torch.long)], 1)
+                      for n, k, _, _ in parts])
+    logits = torch.cat([lg.expand(k, -1) for _, k, lg, _ in parts]).clone()
+    pos = torch.cat([torch.full((k,), L + n, dtype=torch.long) for n, k, _, _ in parts])
+    return logits, cache, mask, pos
+
+
+def sample_planned(gen: Generator, settings: DecodeSettings, mood_bias, ctx: list[int], body: list[int],
+                   plans: Sequence[tuple[str, int]], target: int, seed: int, prefix: Optional[PrefixCache] = None):
+    """Sample lines towards their end words at about ``target`` syllables, as one batch over a shared KV cache.
+
+    ``plans`` are ``(end word, rows)``; each row reads ``ctx`` then its plan (:func:`plan_batch`).
+    ``body`` is the draft's lyric ids so far (for the repetition penalty and the no-repeat
+    n-grams). Once the end word would land within the syllable tolerance, its first token gets
+    ``settings.plan_bias`` and, if sampled, the word is completed; at the last count within the
+    tolerance it is forced. Returns ``(token ids, mean log-prob, arrival log-prob, forced)`` per
+    row (:meth:`PlannedRow.result`), or None for a row that did not finish, in the order of ``plans``.
     """
     import torch
 
@@ -134,12 +241,17 @@ def sample_planned(gen: Generator, settings: DecodeSettings, mood_bias, ctx: lis
     s = settings
     model = gen.model
     V = model.get_output_embeddings().weight.shape[0]
-    end_ids = gen.enc.body_ids(end)
-    end_syl = max(1, syllables(end))
+    ends = [w for w, k in plans for _ in range(k)]
+    n = len(ends)
+    end_ids = {w: gen.enc.body_ids(w) for w, _ in plans}
+    end_syl = {w: max(1, syllables(w)) for w, _ in plans}
+    first_ids = torch.tensor([end_ids[w][0] for w in ends], dtype=torch.long)
     g = torch.Generator().manual_seed(seed % (1 << 63))  # any int seed (the fuzz passed 2**64)
-    out_logits, cache = lm_forward(model, torch.tensor([ctx], dtype=torch.long))
-    cache.batch_repeat_interleave(n)
-    logits = out_logits[:, -1].float().expand(n, V).clone()
+    if prefix is None:
+        prefix = PrefixCache(model)
+    logits, cache, mask, pos = plan_batch(gen, prefix, ctx, plans, target)
+    logits = logits[:, :V]
+    window = torch.zeros(n, dtype=torch.bool)  # rows where the end word may come now
     seen = torch.zeros((n, V), dtype=torch.bool)
     if body:
         seen[:, torch.tensor(sorted(set(body)), dtype=torch.long)] = True
@@ -147,9 +259,9 @@ def sample_planned(gen: Generator, settings: DecodeSettings, mood_bias, ctx: lis
     grams: dict[tuple, set] = {}
     for i in range(len(body) - ng + 1):
         grams.setdefault(tuple(body[i:i + ng - 1]), set()).add(body[i + ng - 1])
-    rows = [PlannedRow(end=end) for _ in range(n)]
+    rows = [PlannedRow(end=w) for w in ends]
     tol = s.syllable_tolerance
-    for step in range(3 * target + len(end_ids) + 8):
+    for step in range(3 * target + max(len(x) for x in end_ids.values()) + 8):
         raw = torch.log_softmax(logits, -1)
         adj = logits / s.temperature
         if mood_bias is not None:
@@ -159,6 +271,9 @@ def sample_planned(gen: Generator, settings: DecodeSettings, mood_bias, ctx: lis
                           torch.where(pen, adj * s.repetition_penalty, adj))
         adj = adj.masked_fill(tb.banned[:V], -math.inf)
         adj[:, tb.nl] = -math.inf  # a line ends only on its end word (set below)
+        if s.plan_bias and bool(window.any()):
+            rows_in = window.nonzero().squeeze(1)
+            adj[rows_in, first_ids[rows_in]] += s.plan_bias
         for b, row in enumerate(rows):
             seq = body + row.tokens
             if ng > 1 and len(seq) >= ng - 1:
@@ -182,18 +297,26 @@ def sample_planned(gen: Generator, settings: DecodeSettings, mood_bias, ctx: lis
                 t = row.forced.pop(0)
             else:
                 t = int(nxt[b])
+                end, eids, esyl = row.end, end_ids[row.end], end_syl[row.end]
                 if not row.tokens or tb.starts[t] or t == tb.nl:  # a word boundary: the words so far are complete
                     text = gen.tok.decode(row.tokens) if row.tokens else ""
                     have = line_syllables(text) if text.strip() else 0
                     if row.tokens and words_of(text)[-1:] == [end] and have >= target - tol:
                         row.placed = True
                         t = tb.nl
-                    elif have + end_syl >= target or t == tb.nl or step >= 3 * target:
-                        row.forced = list(end_ids)  # the budget is spent: the end word now
+                    elif have + esyl >= target + tol or t == tb.nl or step >= 3 * target:
+                        row.forced = list(eids)  # the budget is spent: the end word now
                         row.was_forced = True
+                        row.in_end = True
                         t = row.forced.pop(0)
+                    elif t == eids[0] and have + esyl >= target - tol:
+                        row.forced = list(eids[1:])  # the model chose the end word: complete it
+                        row.in_end = True
+                    window[b] = have + esyl >= target - tol and not row.in_end
             nxt[b] = t
             row.logp += float(raw[b, t])
+            if row.in_end:
+                row.arrival += float(raw[b, t])
             if t == tb.nl:
                 row.done = True
                 continue
@@ -202,17 +325,22 @@ def sample_planned(gen: Generator, settings: DecodeSettings, mood_bias, ctx: lis
                 row.grams.setdefault(tuple(seq[-(ng - 1):]), set()).add(t)
             row.tokens.append(t)
             seen[b, t] = True
-            if row.was_forced and not row.forced:
-                row.placed = True  # the forced end word is complete: the line break comes next
+            if row.in_end and not row.forced:
+                row.placed = True  # the end word is complete: the line break comes next
+                window[b] = False
         # Stop once most rows have finished: waiting for the slowest rows costs more than they add.
         if sum(r.done for r in rows) >= math.ceil(s.finish_frac * n):
             break
-        out_logits, cache = lm_forward(model, nxt.unsqueeze(1), cache)
-        logits = out_logits[:, -1].float()
+        mask = torch.cat([mask, torch.ones((n, 1), dtype=torch.long)], 1)
+        out_logits, cache = lm_forward(model, nxt.unsqueeze(1), cache, attention_mask=mask,
+                                       position_ids=pos.unsqueeze(1))
+        pos = pos + 1
+        logits = out_logits[:, -1, :V].float()
     return [r.result() for r in rows]
 
 
-def plan_scores(gen: Generator, ctx: list[int], words: Sequence[str], target: int) -> list[float]:
+def plan_scores(gen: Generator, ctx: list[int], words: Sequence[str], target: int,
+                prefix: Optional[PrefixCache] = None) -> list[float]:
     """Log-probability of each word as the plan's end word after ``ctx`` (one batched pass over a shared cache)."""
     import torch
 
@@ -220,9 +348,9 @@ def plan_scores(gen: Generator, ctx: list[int], words: Sequence[str], target: in
     start = ctx + [enc.special["<|end|>"]]
     ids = [enc.words_ids(w) for w in words]
     K, W = len(ids), max(len(x) for x in ids) + 1
-    out_logits, past = lm_forward(gen.model, torch.tensor([start], dtype=torch.long))
+    last, past = (prefix or PrefixCache(gen.model)).encode(start)
     past.batch_repeat_interleave(K)
-    first = torch.log_softmax(out_logits[0, -1].float(), -1)
+    first = torch.log_softmax(last[0], -1)
     x = torch.full((K, W), enc.pad, dtype=torch.long)
     mask = torch.zeros((K, W), dtype=torch.long)
     for k, t in enumerate(ids):
@@ -237,14 +365,20 @@ def plan_scores(gen: Generator, ctx: list[int], words: Sequence[str], target: in
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def perfect_rhymes(word: str) -> tuple[str, ...]:
+    """CMU perfect rhymes of a word (names included), memoised: open lines test dozens of words."""
+    try:
+        return tuple(rhymes(word, limit=200, names=True)["perfect"])
+    except LyricistError:
+        return ()
+
+
 def enough_rhymes(gen: Generator, word: str, future: int, used: set) -> bool:
     """Whether ``word`` leaves perfect rhymes (known to the corpus) for the ``future`` lines of its letter."""
     if not future:
         return True
-    try:
-        r = rhymes(word, limit=200, names=True)["perfect"]
-    except LyricistError:
-        return False
+    r = perfect_rhymes(word)
     return sum(1 for w in r if gen.words.get(w, 0) >= 1 and word_identity(w) not in used) >= max(2, future + 1)
 
 
@@ -258,6 +392,7 @@ class PlannedSession(Session):
                  settings: DecodeSettings, theme_model):
         super().__init__(gen, theme, mood, keywords, settings, theme_model)
         self.end_first = False
+        self.kv = PrefixCache(gen.model)
 
     def _mood_bias(self):
         sign = MOOD_VALENCE.get(self.mood or "", 0.0)
@@ -283,8 +418,8 @@ class PlannedSession(Session):
         else:
             tb = plan_tables(self.gen)
             with torch.inference_mode():
-                logits, _ = lm_forward(self.gen.model, torch.tensor([ctx + [self.gen.enc.special["<|end|>"]]]))
-            lp = torch.log_softmax(logits[0, -1].float(), -1)
+                last, _ = self.kv.encode(ctx + [self.gen.enc.special["<|end|>"]])
+            lp = torch.log_softmax(last[0], -1)
             order = torch.argsort(lp, descending=True)[:400].tolist()
             words = []
             for i in order:
@@ -298,7 +433,7 @@ class PlannedSession(Session):
         if not words:
             return []
         with torch.inference_mode():
-            lm = plan_scores(self.gen, ctx, words, target)
+            lm = plan_scores(self.gen, ctx, words, target, self.kv)
         rel = self.theme_model.words(words)
         scored = [(w, a + self.s.w_theme * float(r)) for w, a, r in zip(words, lm, rel)]
         return sorted(scored, key=lambda x: -x[1])[: max(self.s.rhyme_words, 1)]
@@ -331,22 +466,21 @@ class PlannedSession(Session):
             while len(picks) < k:  # drawn by score, without replacement
                 cand = [(w, sc) for w, sc in left if w not in picks]
                 picks.append(rng.choices([w for w, _ in cand], [math.exp(sc - top) for _, sc in cand])[0])
-            for w in picks:
-                tried.add(w)
-                plan = self.gen.enc.plan_ids(w, target)
-                with torch.inference_mode():
-                    rows = sample_planned(self.gen, self.s, self.mood_bias, ctx + plan, body, w, target, per,
-                                          seed * 1000 + 17 * attempt + len(tried))
-                for r in rows:
-                    if r is None:
-                        continue
-                    text = self.gen.enc.decode_line(r[0])
-                    words = words_of(text)
-                    if len(words) < 2 or " ".join(words) in exclude_set:
-                        continue
-                    if any(words == c.words for c in pool):
-                        continue
-                    pool.append(self.measure(text, words, r[1], partners, used, future, lines, index, target))
+            tried.update(picks)
+            with torch.inference_mode():
+                rows = sample_planned(self.gen, self.s, self.mood_bias, ctx, body, [(w, per) for w in picks], target,
+                                      seed * 1000 + 17 * attempt + len(tried), self.kv)
+            for r in rows:
+                if r is None:
+                    continue
+                text = self.gen.enc.decode_line(r[0])
+                words = words_of(text)
+                if len(words) < 2 or " ".join(words) in exclude_set:
+                    continue
+                if any(words == c.words for c in pool):
+                    continue
+                lm = r[1] + self.s.w_arrival * r[2]  # fluent, and arriving at its word naturally
+                pool.append(self.measure(text, words, lm, partners, used, future, lines, index, target))
             if sum(1 for c in pool if not c.issues) >= want:
                 break
         self._rank(pool, [t for _, t in others])

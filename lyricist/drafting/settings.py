@@ -31,6 +31,11 @@ class DecodeSettings:
     """Never repeat a token n-gram of the draft."""
     plan_words: int = 2
     """End words tried per batch by a planned model (the candidates are split between them)."""
+    plan_bias: float = 2.0
+    """Planned models: logit bonus for the end word's first token once it would land within the syllable
+    tolerance (the word is then completed; it is forced only at the last count within the tolerance)."""
+    w_arrival: float = 0.3
+    """Planned models: ranking weight of the log-probability of the end word and the line break after it."""
     rhyme_words: int = 6
     """Rhyme words tried per line (the best by LM probability and theme relevance)."""
     syllable_tolerance: int = 1

@@ -1,0 +1,95 @@
+"""Drafting speed of a generator, fp32 against bf16 weights, each in a fresh process.
+
+For each dtype (``LYRICIST_DTYPE``), a fresh process loads the generator (timed), drafts once
+to warm up, then drafts 8 lines on each of three development themes and regenerates one line
+of each draft. It reports medians: the whole draft, the first line (the first progress report,
+which is when a streamed line could be on screen) and one regenerated line. bf16 is only
+faster where the CPU runs it in hardware (AMX, AVX512-BF16); on AVX2 alone it is emulated.
+
+Writes the ``draft-speed`` section of docs/BENCHMARKS.md.
+
+Usage:
+    python bench/draft_speed.py --model checkpoints/generator [--dtypes bf16,fp32] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from common import machine, write_section  # noqa: E402
+
+THEMES = (("first summer job at the beach", "happy", "AABB"), ("a lighthouse keeper's last night", "sad", "ABAB"),
+          ("the factory that closed our town", "angry", "AABB"))
+
+CHILD = r"""
+import json, statistics as st, sys, time, warnings
+warnings.filterwarnings("ignore")
+t0 = time.time()
+from lyricist.drafting.cowrite import draft, regenerate, warm_up
+m, themes = sys.argv[1], json.loads(sys.argv[2])
+gen = warm_up(m)
+load = time.time() - t0
+tot, first, regen = [], [], []
+for i, (th, mood, sch) in enumerate(themes):
+    marks = []
+    t = time.time()
+    d = draft(th, lines=8, scheme=sch, syllables=8, mood=mood, seed=i, model_dir=m,
+              progress=lambda f, msg: marks.append(time.time() - t))
+    tot.append(time.time() - t)
+    first.append(marks[0])
+    t = time.time()
+    regenerate(d, index=3, seed=50 + i, model_dir=m)
+    regen.append(time.time() - t)
+print(json.dumps({"dtype": gen.dtype, "load_s": round(load, 1), "draft_s": round(st.median(tot), 2),
+                  "first_line_s": round(st.median(first), 2), "regenerate_s": round(st.median(regen), 2)}))
+"""
+
+
+def cpu_bf16() -> str:
+    """Which bf16 instructions the CPU has, as /proc/cpuinfo names them."""
+    try:
+        flags = set(Path("/proc/cpuinfo").read_text().split())
+    except OSError:
+        return "CPU flags unknown"
+    have = sorted(flags & {"avx512_bf16", "amx_bf16"})
+    return "bf16 in hardware: " + ", ".join(have) if have else "no bf16 instructions (AVX2 only)"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default=str(ROOT / "checkpoints" / "generator"))
+    ap.add_argument("--dtypes", default="bf16,fp32")
+    ap.add_argument("--no-write", action="store_true", help="print only; leave docs/BENCHMARKS.md alone")
+    args = ap.parse_args()
+    rows = []
+    for dt in args.dtypes.split(","):
+        env = {**os.environ, "LYRICIST_DTYPE": dt}
+        out = subprocess.run([sys.executable, "-c", CHILD, args.model, json.dumps(THEMES)], env=env, cwd=ROOT,
+                             capture_output=True, text=True, check=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(rows[-1], flush=True)
+    table = ["| weights | load s (warm-up draft included) | 8-line draft s | first line s | one line regenerated s |",
+             "|---|---|---|---|---|"]
+    table += [f"| {r['dtype']} | {r['load_s']} | {r['draft_s']} | {r['first_line_s']} | {r['regenerate_s']} |" for r in rows]
+    body = "\n".join([
+        "## Drafting speed (`bench/draft_speed.py`)", "",
+        f"Run {time.strftime('%Y-%m-%d')} on {machine()} ({cpu_bf16()}), model `{args.model}`; medians of 3 drafts (8 lines, "
+        "8 syllables, AABB/ABAB) on development themes, each dtype in a fresh process. Targets (#15): an 8-line "
+        "draft in 8 s in fp32 on 2 AVX2 cores and 4 s with bf16 hardware; the first line in 2 s; a line "
+        "regenerated in 2 s.", "", *table, ""])
+    print(body)
+    if not args.no_write:
+        write_section("draft-speed", body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
