@@ -409,6 +409,10 @@ def test_map_figure_has_the_points(space):
     assert sum(len(t.x) for t in tsne.data) == 9
     with pytest.raises(LyricistError, match="pca or tsne"):
         space.map_figure(query="night", method="umap")
+    with pytest.raises(LyricistError, match="smaller topn"):  # the fuzz's topn=2**63 once took 79 s
+        space.map_figure(query="night", topn=2 ** 63)
+    with pytest.raises(LyricistError, match="fewer words"):
+        space.map_figure(["rain"] * 501)
 
 
 def test_projector_export(space, tmp_path):

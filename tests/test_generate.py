@@ -140,6 +140,27 @@ def test_resume_continues_an_interrupted_run(tmp_path, monkeypatch):
     assert not (tmp_path / ".g.train_state").exists()
 
 
+def test_resume_after_the_last_epoch_trains_nothing_more(tmp_path, monkeypatch):
+    import hashlib
+
+    import lyricist.core.loop
+    import lyricist.drafting.train as gt
+    from lyricist.core.loop import reset_accelerate_state
+
+    out = tmp_path / "g"
+    monkeypatch.setattr(lyricist.core.loop, "finish", lambda _d: None)  # killed after its last epoch, state kept
+    first = gt.train_generator(preset="tiny", out_dir=out, epochs=2, max_songs=4)
+    monkeypatch.undo()
+    weights = hashlib.sha256((out / "model.safetensors").read_bytes()).hexdigest()
+    reset_accelerate_state()
+    logs: list[str] = []
+    m = gt.train_generator(preset="tiny", out_dir=out, epochs=2, max_songs=4, resume=True, log=logs.append)
+    assert any("resuming after epoch 2" in s for s in logs) and not any(s.startswith("epoch ") for s in logs)
+    assert m["epochs_run"] == 2 and len(m["history"]) == 2 and m["val_ppl"] == first["val_ppl"]
+    assert hashlib.sha256((out / "model.safetensors").read_bytes()).hexdigest() == weights  # not retrained
+    assert not (tmp_path / ".g.train_state").exists()
+
+
 @pytest.mark.parametrize("damage", ["config", "kind", "weights", "tokenizer", "guard", "ngrams", "missing"])
 def test_corrupt_or_mismatched_checkpoint_is_one_line(tiny, tmp_path, damage):
     from lyricist.core.checkpoint import write_config

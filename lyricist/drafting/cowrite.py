@@ -33,7 +33,7 @@ from lyricist.drafting.decode import Session, fill_lines
 from lyricist.drafting.drafts import Draft, DraftLine, make_line
 from lyricist.drafting.model import Generator, load_generator
 from lyricist.drafting.planned import PlannedSession
-from lyricist.drafting.settings import DecodeSettings
+from lyricist.drafting.settings import DecodeSettings, planned_settings
 from lyricist.drafting.theme import ThemeModel, theme_keywords, theme_space
 from lyricist.lang.corpus import normalize_label, section_kind
 from lyricist.lang.prosody import SCHEME_LETTERS, line_syllables, normalize_scheme, rhyme_scheme
@@ -82,8 +82,10 @@ def _session(gen: Generator, theme: str, mood: Optional[str], settings: Optional
         keywords = [w for w in theme_keywords(theme, space, gen.words) if w.isascii()]
         if not keywords:  # only function words ("all of it"): keep them rather than nothing
             keywords = [t for t in toks if t.isascii()][:4]
-    kind = PlannedSession if gen.enc.plan else Session
-    return kind(gen, theme, mood, keywords, settings or DecodeSettings(), ThemeModel(theme, keywords, space))
+    if gen.enc.plan:
+        return PlannedSession(gen, theme, mood, keywords, settings or planned_settings(),
+                              ThemeModel(theme, keywords, space))
+    return Session(gen, theme, mood, keywords, settings or DecodeSettings(), ThemeModel(theme, keywords, space))
 
 
 def draft(theme: str, lines: int = 8, scheme: str = "AABB", syllables: int = 8, mood: Optional[str] = None,

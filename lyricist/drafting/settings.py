@@ -6,11 +6,13 @@ development themes, never on the eval themes (:mod:`lyricist.drafting.eval`).
 Example:
     >>> DecodeSettings().n_candidates, DecodeSettings(top_k=20).top_k
     (20, 20)
+    >>> planned_settings().w_mood
+    1.0
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass
@@ -58,3 +60,15 @@ class DecodeSettings:
     """Stop sampling a batch once this share of its rows has ended its line (the rest are dropped)."""
     end_first: bool = True
     """Force the rhyme word first (only for end-first models); False samples freely and filters."""
+
+
+#: A planned model's own defaults, where they differ (chosen by a blind reader on six development themes,
+#: never the eval themes or the test songs; docs/BENCHMARKS.md): a pretrained base writes sentences, and
+#: strong mood weights stuff them with sentiment words ("I'll kill it, crime I'll murder Crime"), while
+#: a stronger pull towards arriving at the end word naturally raised fluency from 1.8 to 2.8 of 5.
+PLANNED = dict(w_mood=1.0, w_mood_logit=1.0, w_arrival=1.2, plan_bias=3.0)
+
+
+def planned_settings(**overrides) -> DecodeSettings:
+    """:class:`DecodeSettings` with a planned model's defaults (:data:`PLANNED`), then ``overrides``."""
+    return replace(DecodeSettings(), **{**PLANNED, **overrides})

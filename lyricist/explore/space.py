@@ -68,7 +68,10 @@ from lyricist.explore.filters import WordFilters
 from lyricist.explore.plot import MAP_METHODS, draw_map, project_2d
 from lyricist.explore.words import normalize_word
 
-__all__ = ["SPACES", "WordSpace"]
+__all__ = ["SPACES", "WordSpace", "MAP_MAX_WORDS"]
+
+#: The most words a 2-D map places (neighbours, or words given): more is unreadable, and t-SNE slows.
+MAP_MAX_WORDS = 500
 
 
 class WordSpace(VectorTable):
@@ -384,6 +387,10 @@ class WordSpace(VectorTable):
         space = self.check_space(space)
         if method not in MAP_METHODS:
             raise LyricistError(f"unknown map method {method!r}: use pca or tsne")
+        if not isinstance(topn, int) or not 1 <= topn <= MAP_MAX_WORDS:
+            raise LyricistError(f"a map places 1 to {MAP_MAX_WORDS} neighbours, got topn={topn!r}: pass a smaller topn")
+        if words is not None and len(words) > MAP_MAX_WORDS:
+            raise LyricistError(f"a map places at most {MAP_MAX_WORDS} words, got {len(words):,}: pass fewer words")
         groups: dict[str, str] = {}
         scores: dict[str, float] = {}
         if query:
