@@ -182,7 +182,7 @@ class PrefixCache:
                 logits, cache = lm_forward(self.model, torch.tensor([ids], dtype=torch.long))
                 n = 0
             else:
-                self.cache.crop(-(len(self.ids) - n))  # negative: remove that many (transformers 4 and 5)
+                self.cache.crop(-(len(self.ids) - n))  # a negative count removes that many tokens
                 logits, cache = lm_forward(self.model, torch.tensor([ids[n:]], dtype=torch.long), self.cache)
             self.new_tokens += len(ids) - n
             self.ids, self.cache, self.logits = ids, cache, logits[:, -1].float()
@@ -217,8 +217,8 @@ def plan_batch(gen: Generator, prefix: PrefixCache, ctx: list[int], plans: Seque
             keys.append(F.pad(kv.keys, (0, 0, 0, P - n)).repeat_interleave(k, 0))
             values.append(F.pad(kv.values, (0, 0, 0, P - n)).repeat_interleave(k, 0))
         layer.keys, layer.values = torch.cat(keys), torch.cat(values)
-    mask = torch.cat([torch.cat([torch.ones((k, L + n), dtype=torch.long), torch.zeros((k, P - n), dtype=torch.long)], 1)
-                      for n, k, _, _ in parts])
+    mask = torch.cat([torch.cat([torch.ones((k, L + n), dtype=torch.long),
+                                 torch.zeros((k, P - n), dtype=torch.long)], 1) for n, k, _, _ in parts])
     logits = torch.cat([lg.expand(k, -1) for _, k, lg, _ in parts]).clone()
     pos = torch.cat([torch.full((k,), L + n, dtype=torch.long) for n, k, _, _ in parts])
     return logits, cache, mask, pos
