@@ -65,8 +65,10 @@ class DecodeSettings:
 #: A planned model's own defaults, where they differ (chosen by a blind reader on six development themes,
 #: never the eval themes or the test songs; docs/BENCHMARKS.md): a pretrained base writes sentences, and
 #: strong mood weights stuff them with sentiment words ("I'll kill it, crime I'll murder Crime"), while
-#: a stronger pull towards arriving at the end word naturally raised fluency from 1.8 to 2.8 of 5.
-PLANNED = dict(w_mood=1.0, w_mood_logit=1.0, w_arrival=1.2, plan_bias=3.0)
+#: a stronger pull towards arriving at the end word naturally raised fluency from 1.8 to 2.8 of 5; on the
+#: better-trained model, sampling cooler and keeping nearer the best candidate won 4 of 6 pairs, fluency 2.0
+#: to 2.8.
+PLANNED = dict(w_mood=1.0, w_mood_logit=1.0, w_arrival=1.2, plan_bias=3.0, temperature=0.7, pick_temperature=0.3)
 
 
 def planned_settings(**overrides) -> DecodeSettings:
