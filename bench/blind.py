@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from common import machine, write_section  # noqa: E402
 
 
-def test_stanzas(n: int) -> list[dict]:
+def heldout_stanzas(n: int) -> list[dict]:
     """The first stanza (up to 4 lines) of the first ``n`` test-split bundled songs, with its form."""
     from lyricist.lang.corpus import read_songs
     from lyricist.lang.prosody import line_syllables
@@ -74,7 +74,7 @@ def packet(args) -> int:
     from lyricist.drafting.cowrite import draft, regenerate, warm_up
     from lyricist.drafting.metrics import rhyme_accuracy, syllable_accuracy
 
-    forms = test_stanzas(args.pairs)
+    forms = heldout_stanzas(args.pairs)
     drafts: dict[str, list] = {}
     stats: dict[str, dict] = {}
     for name, model in (("new", args.new), ("old", args.old)):

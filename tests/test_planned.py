@@ -78,3 +78,23 @@ def test_sampled_rows_end_on_their_own_plan_word(planned_tiny):
         want = "rain" if i < 3 else "window"
         assert last_word(enc.decode_line(ids)) == want
         assert arrival < 0 and mean_lp < 0 and isinstance(forced, bool)
+
+
+def test_fine_tuning_a_base_takes_its_own_recipe():
+    from lyricist.drafting.model import FINETUNE, generator_config
+
+    ft = generator_config("default", base_model="smollm2", plan=True)
+    assert (ft.lr, ft.epochs, ft.batch_size, ft.dropout) == (FINETUNE["default"]["lr"], 1, 8, 0.0)
+    assert generator_config("full", base_model="/models/qwen").lr == FINETUNE["full"]["lr"]
+    assert generator_config("default", base_model="smollm2", lr=1e-5).lr == 1e-5  # a flag still wins
+    assert generator_config("tiny", base_model="smollm2-tiny", plan=True).lr == 3e-3  # tests keep tiny's
+    assert generator_config("default", base_model="none").lr == 2e-3  # from scratch
+    assert generator_config("default").lr == 2e-3
+
+
+def test_planned_models_draft_with_their_own_settings():
+    from lyricist.drafting.settings import PLANNED, DecodeSettings, planned_settings
+
+    s = planned_settings(n_candidates=8)
+    assert s.n_candidates == 8 and all(getattr(s, k) == v for k, v in PLANNED.items())
+    assert DecodeSettings().w_mood != s.w_mood  # the from-scratch model keeps the shared defaults

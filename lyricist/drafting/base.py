@@ -98,14 +98,21 @@ def is_converted(folder: Path, sha: str) -> bool:
 
 
 def _quiet_tqdm():
-    """transformers' GGUF reader draws its own tqdm bar, which ``disable_progress_bar`` does not reach."""
+    """transformers' GGUF reader draws its own tqdm bar, which ``disable_progress_bar`` does not reach.
+
+    tqdm reads ``TQDM_DISABLE`` only when it is first imported, so the bar's stream, stderr, is also
+    captured for the conversion (errors still surface as exceptions).
+    """
 
     @contextlib.contextmanager
     def quiet():
+        import io
+
         before = os.environ.get("TQDM_DISABLE")
         os.environ["TQDM_DISABLE"] = "1"
         try:
-            yield
+            with contextlib.redirect_stderr(io.StringIO()):
+                yield
         finally:
             if before is None:
                 os.environ.pop("TQDM_DISABLE", None)
