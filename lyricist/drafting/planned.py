@@ -34,7 +34,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import random
@@ -56,8 +55,6 @@ from lyricist.lang.prosody import last_word, line_syllables, rhymes, syllables, 
 from lyricist.lang.text import is_stop
 
 _BAD_PIECE = re.compile(r"[\n\r\t<>|\[\]{}#*_=~`\\/@$%^&+0-9]")
-
-
 _TYPOGRAPHIC = set("\u2018\u2019\u201c\u201d\u2013\u2014\u2026")
 
 
@@ -165,7 +162,8 @@ class PrefixCache:
         self.new_tokens = 0
         """Tokens run through the model so far (for tests and profiling)."""
 
-    def encode(self, ids: Sequence[int]):
+    def encode(self, ids: Sequence[int], copy_cache: bool = True):
+        """``(last logits, a copy of the cache)`` of ``ids``; the copy is None when ``copy_cache`` is False."""
         import copy
 
         import torch
@@ -186,7 +184,7 @@ class PrefixCache:
                 logits, cache = lm_forward(self.model, torch.tensor([ids[n:]], dtype=torch.long), self.cache)
             self.new_tokens += len(ids) - n
             self.ids, self.cache, self.logits = ids, cache, logits[:, -1].float()
-        return self.logits, copy.deepcopy(self.cache)
+        return self.logits, copy.deepcopy(self.cache) if copy_cache else None
 
 
 def plan_batch(gen: Generator, prefix: PrefixCache, ctx: list[int], plans: Sequence[tuple[str, int]], target: int):
@@ -365,20 +363,14 @@ def plan_scores(gen: Generator, ctx: list[int], words: Sequence[str], target: in
     return out
 
 
-@functools.lru_cache(maxsize=4096)
-def perfect_rhymes(word: str) -> tuple[str, ...]:
-    """CMU perfect rhymes of a word (names included), memoised: open lines test dozens of words."""
-    try:
-        return tuple(rhymes(word, limit=200, names=True)["perfect"])
-    except LyricistError:
-        return ()
-
-
 def enough_rhymes(gen: Generator, word: str, future: int, used: set) -> bool:
     """Whether ``word`` leaves perfect rhymes (known to the corpus) for the ``future`` lines of its letter."""
     if not future:
         return True
-    r = perfect_rhymes(word)
+    try:
+        r = rhymes(word, limit=200, names=True)["perfect"]  # memoised in lyricist.lang.prosody
+    except LyricistError:
+        return False
     return sum(1 for w in r if gen.words.get(w, 0) >= 1 and word_identity(w) not in used) >= max(2, future + 1)
 
 
@@ -418,7 +410,7 @@ class PlannedSession(Session):
         else:
             tb = plan_tables(self.gen)
             with torch.inference_mode():
-                last, _ = self.kv.encode(ctx + [self.gen.enc.special["<|end|>"]])
+                last, _ = self.kv.encode(ctx + [self.gen.enc.special["<|end|>"]], copy_cache=False)
             lp = torch.log_softmax(last[0], -1)
             order = torch.argsort(lp, descending=True)[:400].tolist()
             words = []
