@@ -98,3 +98,14 @@ def test_planned_models_draft_with_their_own_settings():
     s = planned_settings(n_candidates=8)
     assert s.n_candidates == 8 and all(getattr(s, k) == v for k, v in PLANNED.items())
     assert DecodeSettings().w_mood != s.w_mood  # the from-scratch model keeps the shared defaults
+
+
+def test_a_bad_dtype_setting_is_one_line(monkeypatch):
+    from lyricist.core.errors import LyricistError
+    from lyricist.drafting.model import inference_dtype
+
+    monkeypatch.setenv("LYRICIST_DTYPE", "fp16")
+    with pytest.raises(LyricistError, match="auto, fp32 or bf16"):
+        inference_dtype(True)
+    monkeypatch.setenv("LYRICIST_DTYPE", "FP32")
+    assert inference_dtype(True) == "fp32"
