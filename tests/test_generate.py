@@ -245,6 +245,20 @@ def test_draft_aabb_and_seed_determinism(tiny):
     _check_line_claims(a)
 
 
+def test_lines_stream_as_they_are_written(tiny):
+    """on_line sees each new line once, in order, before the call returns; without a mood there is no
+    mood pass, so the streamed lines are the draft's lines."""
+    from lyricist.drafting.cowrite import continue_draft, draft
+
+    seen = []
+    d = draft("rain on the roof", lines=4, scheme="AABB", syllables=6, model_dir=tiny[0], seed=5,
+              on_line=lambda i, ln: seen.append((i, ln.text)))
+    assert seen == list(enumerate(d.texts))
+    seen.clear()
+    c = continue_draft(d, n=2, model_dir=tiny[0], on_line=lambda i, ln: seen.append((i, ln.text)))
+    assert [i for i, _ in seen] == [4, 5] and [t for _, t in seen] == c.texts[4:]
+
+
 def test_bad_forms_are_one_line_errors(tiny):
     from lyricist.drafting.cowrite import draft
 
@@ -383,6 +397,13 @@ def test_cli_generate_json_and_errors(tiny, tmp_path):
 
     again = draft("city lights", lines=2, scheme="AABB", syllables=6, model_dir=tiny[0])
     assert [ln.text for ln in again.lines] == [ln["text"] for ln in doc["lines"]]
+    # text mode: each line is streamed to stderr as it is written, the finished draft goes to stdout
+    res = runner.invoke(app, ["generate", "--theme", "city lights", "--lines", "2", "--scheme", "AABB",
+                              "--syllables", "6", "--model", str(tiny[0])])
+    assert res.exit_code == 0, res.output
+    streamed = [ln for ln in res.stderr.splitlines() if ln[:2] in (" 1", " 2")]
+    assert [ln.split("  ")[1] for ln in streamed] == [ln.text for ln in again.lines]
+    assert all(ln.text in res.stdout for ln in again.lines) and "drafted in" in res.stdout
     own = tmp_path / "mine.txt"
     own.write_text("[Verse]\nI walk the empty street alone\nthe rain is falling down\n")
     res = runner.invoke(app, ["generate", "--continue-from", str(own), "--lines", "2", "--model", str(tiny[0]),

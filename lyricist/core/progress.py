@@ -66,5 +66,66 @@ def rich_progress(description: str, enabled: bool = True) -> Iterator[Optional[P
         def update(fraction: float, message: str = "") -> None:
             bar.update(task, completed=fraction, msg=message)
 
-        yield update
+        try:
+            yield update
+        except BaseException:
+            bar.live.transient = True  # a failed command shows its one-line error, not a half-full bar
+            raise
         bar.update(task, completed=1.0)
+
+
+class Stream:
+    """What :func:`rich_stream` yields: ``progress`` (a :data:`ProgressFn`, or None when disabled) and
+    ``row(text)``, which shows one finished result row (a drafted line) as soon as it exists."""
+
+    def __init__(self, progress: Optional[ProgressFn], row: Callable[[str], None]):
+        self.progress = progress
+        self.row = row
+
+
+@contextlib.contextmanager
+def rich_stream(description: str, enabled: bool = True) -> Iterator[Stream]:
+    """A rich progress bar on stderr with the rows written so far above it, yielded as a :class:`Stream`.
+
+    On a terminal the rows and the bar are redrawn in place and vanish at the end, when the command
+    prints its finished result on stdout (so nothing is shown twice), or its one-line error. When
+    stderr is not a terminal (a pipe, a log file, a test runner) each row is written to it as one plain
+    line when it arrives, and no bar.
+
+    Example:
+        >>> with rich_stream("Drafting", enabled=False) as s:
+        ...     s.row("ignored when disabled")
+        >>> s.progress is None
+        True
+    """
+    if not enabled or not is_main_process():
+        yield Stream(None, lambda text: None)
+        return
+    from rich.console import Console, Group
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    console = Console(file=sys.stderr)
+    live_rows: list[str] = []  # drawn above the bar on a terminal only; elsewhere written once as they come
+
+    class _Progress(Progress):
+        def get_renderables(self):
+            yield Group(*(Text(r) for r in live_rows[-40:]), self.make_tasks_table(self.tasks))
+
+    with _Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                   TimeElapsedColumn(), TextColumn("{task.fields[msg]}"), console=console,
+                   transient=True) as bar:
+        task = bar.add_task(description, total=1.0, msg="")
+
+        def update(fraction: float, message: str = "") -> None:
+            bar.update(task, completed=fraction, msg=message)
+
+        def row(text: str) -> None:
+            if console.is_terminal:
+                live_rows.append(text)
+                bar.refresh()
+            else:
+                sys.stderr.write(text + "\n")
+                sys.stderr.flush()
+
+        yield Stream(update, row)

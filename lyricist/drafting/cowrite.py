@@ -23,14 +23,14 @@ import os
 import statistics
 import time
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from lyricist.core.config import MAX_SONG_CHARS, MOOD_LABELS
 from lyricist.core.errors import LyricistError
 from lyricist.core.hf import torch_threads
 from lyricist.core.progress import ProgressFn
 from lyricist.drafting.decode import Session, fill_lines
-from lyricist.drafting.drafts import Draft, DraftLine, make_line
+from lyricist.drafting.drafts import Draft, DraftLine, LineFn, make_line
 from lyricist.drafting.model import Generator, load_generator
 from lyricist.drafting.planned import PlannedSession
 from lyricist.drafting.settings import DecodeSettings, planned_settings
@@ -90,7 +90,7 @@ def _session(gen: Generator, theme: str, mood: Optional[str], settings: Optional
 
 def draft(theme: str, lines: int = 8, scheme: str = "AABB", syllables: int = 8, mood: Optional[str] = None,
           seed: int = 0, model_dir: str | os.PathLike | None = None, progress: Optional[ProgressFn] = None,
-          settings: Optional[DecodeSettings] = None) -> Draft:
+          settings: Optional[DecodeSettings] = None, on_line: Optional[LineFn] = None) -> Draft:
     """Draft lyrics on a theme, in a form.
 
     Args:
@@ -104,6 +104,7 @@ def draft(theme: str, lines: int = 8, scheme: str = "AABB", syllables: int = 8, 
         model_dir: a generator checkpoint (default ``checkpoints/generator``).
         progress: ``(fraction, message)`` callback.
         settings: decoding knobs (:class:`DecodeSettings`).
+        on_line: ``(index, line)`` callback as each line is written, to stream them (see :data:`LineFn`).
 
     Returns:
         A :class:`Draft`; a line that misses a constraint has ``ok=False`` and says which in ``issues``.
@@ -118,7 +119,7 @@ def draft(theme: str, lines: int = 8, scheme: str = "AABB", syllables: int = 8, 
     t0 = time.perf_counter()
     gen = load_generator(model_dir)
     sess = _session(gen, theme, mood, settings)
-    out = fill_lines(sess, [None] * lines, letters, range(lines), syllables, seed, progress)
+    out = fill_lines(sess, [None] * lines, letters, range(lines), syllables, seed, progress, on_line=on_line)
     return Draft(lines=out, scheme=scheme, theme=theme, mood=mood, syllables=syllables, keywords=sess.keywords,
                  seed=seed, model_dir=str(gen.folder), ms=(time.perf_counter() - t0) * 1000)
 
@@ -150,7 +151,8 @@ def _resume(d: Draft, model_dir, settings) -> Session:
 
 
 def regenerate(d: Draft, index: Optional[int] = None, seed: Optional[int] = None,
-               model_dir: str | os.PathLike | None = None, settings: Optional[DecodeSettings] = None) -> Draft:
+               model_dir: str | os.PathLike | None = None, settings: Optional[DecodeSettings] = None,
+               on_line: Optional[LineFn] = None) -> Draft:
     """A copy of the draft with line ``index`` rewritten (``None``: every unlocked line).
 
     The new line differs from the old one and keeps the scheme with the other lines (it rhymes with the
@@ -178,7 +180,7 @@ def regenerate(d: Draft, index: Optional[int] = None, seed: Optional[int] = None
     for i in todo:
         lines[i] = None
     exclude = {i: [d.lines[i].text] for i in todo}
-    out = fill_lines(sess, lines, d.pattern, todo, d.syllables, seed, exclude=exclude)
+    out = fill_lines(sess, lines, d.pattern, todo, d.syllables, seed, exclude=exclude, on_line=on_line)
     for i in todo:  # keep the user's lock flags as they were
         out[i] = dataclasses.replace(out[i], locked=d.lines[i].locked)
     return dataclasses.replace(d, lines=out, seed=seed, ms=(time.perf_counter() - t0) * 1000)
@@ -251,7 +253,7 @@ def alternatives(d: Draft, index: Optional[int] = None, n: int = 5, seed: Option
 def continue_draft(lines_or_draft, n: int = 4, scheme: Optional[str] = None, syllables: Optional[int] = None,
                    mood: Optional[str] = None, theme: Optional[str] = None, seed: int = 0,
                    model_dir: str | os.PathLike | None = None, progress: Optional[ProgressFn] = None,
-                   settings: Optional[DecodeSettings] = None) -> Draft:
+                   settings: Optional[DecodeSettings] = None, on_line: Optional[LineFn] = None) -> Draft:
     """Continue from the songwriter's own lines (or a draft) with ``n`` new lines.
 
     The user's lines are kept and locked; their rhyme scheme is read with
@@ -300,7 +302,7 @@ def continue_draft(lines_or_draft, n: int = 4, scheme: Optional[str] = None, syl
     sess = _session(gen, theme, mood, settings)
     all_letters = letters + new_letters
     out = fill_lines(sess, list(user) + [None] * n, all_letters, range(len(user), len(user) + n), syllables,
-                     seed, progress)
+                     seed, progress, on_line=on_line)
     return Draft(lines=out, scheme=scheme, theme=theme, mood=mood, syllables=syllables, keywords=sess.keywords,
                  seed=seed, model_dir=str(gen.folder), ms=(time.perf_counter() - t0) * 1000)
 
@@ -344,7 +346,9 @@ def warm_up(model_dir: str | os.PathLike | None = None) -> Generator:
     rhyme index, spaCy, the theme encoder and the mood scorer.
 
     A first draft otherwise pays for all of that (about 8 s on a 2-core CPU, against about 1 s
-    for the drafting itself). It runs a real two-line draft, so every lazy path is taken.
+    for the drafting itself). It runs a real two-line draft, so every lazy path is taken, but with
+    two candidates a line and no retries: its lines are thrown away, and on a 135M model a full
+    warm-up draft costs seconds that a one-shot ``lyricist generate`` would wait for.
 
     Example:
         >>> gen = warm_up()                                              # doctest: +SKIP
@@ -353,7 +357,9 @@ def warm_up(model_dir: str | os.PathLike | None = None) -> Generator:
     """
     gen = load_generator(model_dir)  # cached: the same object until the checkpoint changes
     if not gen.warm:
-        draft("morning light on the river", lines=2, scheme="AA", syllables=6, mood="happy", model_dir=gen.folder)
+        s = planned_settings() if gen.enc.plan else DecodeSettings()
+        draft("morning light on the river", lines=2, scheme="AA", syllables=6, mood="happy", model_dir=gen.folder,
+              settings=dataclasses.replace(s, n_candidates=2, retries=0, mood_swaps=1))
         gen.warm = True
     return gen
 
@@ -361,7 +367,8 @@ def warm_up(model_dir: str | os.PathLike | None = None) -> Generator:
 def generate(theme: Optional[str] = None, lines: int = 8, scheme: Optional[str] = "AABB", syllables: Optional[int] = 8,
              mood: Optional[str] = None, seed: int = 0, model_dir: str | os.PathLike | None = None,
              alternatives_n: int = 0, continue_from: str | os.PathLike | None = None,
-             progress: Optional[ProgressFn] = None) -> dict:
+             progress: Optional[ProgressFn] = None, on_line: Optional[LineFn] = None,
+             on_loaded: Optional[Callable[[float], None]] = None) -> dict:
     """What ``lyricist generate`` prints: a draft (or a continuation of a file's lines), as a dict.
 
     Args:
@@ -370,6 +377,8 @@ def generate(theme: Optional[str] = None, lines: int = 8, scheme: Optional[str] 
         continue_from: a text file with the songwriter's own lines: continue them with ``lines`` new lines
             (``scheme``/``syllables`` None: read from those lines).
         progress: ``(fraction, message)`` callback.
+        on_line: ``(index, line)`` as each new line is written (streaming); see :data:`LineFn`.
+        on_loaded: called with the loading time in ms once the models are loaded, before drafting starts.
 
     Example:
         >>> r = generate("rain on the roof", lines=4, scheme="ABAB", alternatives_n=2)  # doctest: +SKIP
@@ -388,12 +397,14 @@ def generate(theme: Optional[str] = None, lines: int = 8, scheme: Optional[str] 
     t_load = time.perf_counter()
     warm_up(model_dir)  # so that "ms" is the drafting time alone; "load_ms" is the one-off loading
     load_ms = (time.perf_counter() - t_load) * 1000
+    if on_loaded is not None:
+        on_loaded(load_ms)
     if own is not None:
         d = continue_draft(own, n=lines, scheme=scheme, syllables=syllables, mood=mood, theme=theme, seed=seed,
-                           model_dir=model_dir, progress=progress)
+                           model_dir=model_dir, progress=progress, on_line=on_line)
     else:
         d = draft(theme, lines=lines, scheme=scheme or "AABB", syllables=syllables or 8, mood=mood, seed=seed,
-                  model_dir=model_dir, progress=progress)
+                  model_dir=model_dir, progress=progress, on_line=on_line)
     out = d.to_dict()
     out["load_ms"] = round(load_ms, 1)
     if alternatives_n:

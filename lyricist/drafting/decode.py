@@ -64,7 +64,7 @@ from typing import Optional, Sequence
 from lyricist.core.hf import torch_threads
 from lyricist.core.progress import ProgressFn, report
 from lyricist.drafting.checks import Candidate, copies, line_issues, repeats
-from lyricist.drafting.drafts import DraftLine, make_line
+from lyricist.drafting.drafts import DraftLine, LineFn, make_line
 from lyricist.drafting.format import pretty
 from lyricist.drafting.model import Generator
 from lyricist.drafting.rhymewords import forced_rows, rank_rhyme_words, rhyme_words
@@ -231,8 +231,13 @@ def pick_line(cands: list[Candidate], letter: str, locked: bool = False, tempera
 
 
 def fill_lines(sess: Session, lines: list[Optional[DraftLine]], letters: str, todo: Sequence[int], target: int,
-               seed: int, progress: Optional[ProgressFn] = None, exclude: Optional[dict] = None) -> list[DraftLine]:
-    """Write the lines at ``todo`` (in order), each conditioned on every other line present."""
+               seed: int, progress: Optional[ProgressFn] = None, exclude: Optional[dict] = None,
+               on_line: Optional[LineFn] = None) -> list[DraftLine]:
+    """Write the lines at ``todo`` (in order), each conditioned on every other line present.
+
+    ``on_line(i, line)`` sees each line as soon as it is picked (the CLI and the app stream them); the
+    mood pass at the end may still swap some, so the returned list is the final word.
+    """
     out = list(lines)
     pools: dict[int, list[Candidate]] = {}
     with sess.gen.lock, torch_threads(sess.threads):
@@ -243,6 +248,8 @@ def fill_lines(sess: Session, lines: list[Optional[DraftLine]], letters: str, to
                                     exclude=(exclude or {}).get(i, ()))
             out[i] = pick_line(cands, letters[i], temperature=sess.s.pick_temperature, seed=seed * 31 + i)
             pools[i] = cands
+            if on_line is not None:
+                on_line(i, out[i])  # type: ignore[arg-type]
             report(progress, (k + 1) / len(todo), f"line {k + 1} of {len(todo)}")
     mood_pass(sess, out, pools, exclude or {})  # type: ignore[arg-type]
     return out  # type: ignore[return-value]

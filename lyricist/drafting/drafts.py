@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from lyricist.lang.prosody import line_syllables, rhyme_key
 
@@ -53,6 +53,11 @@ def make_line(text: str, letter: str = "-", locked: bool = False, issues: Sequen
     """
     return DraftLine(text=text, syllables=line_syllables(text), rhyme_key=rhyme_key(text), letter=letter,
                      locked=locked, ok=not issues, issues=list(issues))
+
+
+#: Called with ``(index, line)`` as each line is written, before the draft is finished (for streaming).
+#: The mood pass may still swap a streamed line for another candidate: the returned draft is final.
+LineFn = Callable[[int, DraftLine], None]
 
 
 @dataclass

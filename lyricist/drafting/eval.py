@@ -23,7 +23,10 @@ Measured per column:
   and of the theme;
 - ``ms_per_draft``: median wall-clock milliseconds per 8-line draft;
 - ``perplexity``: held-out perplexity (the model's, so the same in both
-  columns) on the ``test`` split songs of its training data, or on ``--data``.
+  columns) on the ``test`` split songs of its training data, or on ``--data``;
+- ``slor`` (with ``--judge``): mean SLOR of the lines under a judge trigram LM trained on
+  text the generator never saw (:mod:`lyricist.drafting.fluency`), beside the same figure
+  for the held-out human lines (``human_slor``).
 
 The themes below were never used to choose the decoder's settings.
 """
@@ -168,7 +171,7 @@ MAX_EVAL_DRAFTS = 10_000  # drafts per column; more would take hours (and 2**63 
 def evaluate_generator(model_dir: str | os.PathLike | None = None, data: str | os.PathLike | None = None,
                        n_drafts: int = 24, themes: Sequence[str] | None = None, seed: int = 0,
                        progress: Optional[ProgressFn] = None, lines: int = 8, samples: int = 3,
-                       settings=None) -> dict:
+                       settings=None, judge: str | os.PathLike | None = None) -> dict:
     """Evaluate a generator side by side: constrained decoding vs the same model unconstrained.
 
     Args:
@@ -181,13 +184,22 @@ def evaluate_generator(model_dir: str | os.PathLike | None = None, data: str | o
         lines: lines per draft.
         samples: drafts of each column to include as they came out.
         settings: decoding knobs for the constrained column (:class:`lyricist.drafting.settings.DecodeSettings`).
+        judge: a text corpus the generator never saw, for the SLOR judge (:func:`lyricist.drafting.fluency.load_judge`).
 
     Returns:
         ``{"constrained": {...}, "unconstrained": {...}, "perplexity", "perplexity_data", "samples", ...}``.
     """
     if not isinstance(n_drafts, int) or not 1 <= n_drafts <= MAX_EVAL_DRAFTS:
         raise LyricistError(f"n_drafts must be between 1 and {MAX_EVAL_DRAFTS:,}, got {n_drafts}")
+    if judge is not None and not Path(judge).exists():  # before any progress is shown
+        raise LyricistError(f"no such file or folder: {judge} (check the --judge path)")
     gen = load_generator(model_dir)
+    judge_lm = None
+    if judge is not None:
+        from lyricist.drafting.fluency import load_judge
+
+        report(progress, 0.0, "training the SLOR judge")
+        judge_lm = load_judge(judge)
     scorer = mood_scorer()
     forms = eval_forms(n_drafts, tuple(themes) if themes else EVAL_THEMES)
     cols: dict[str, list[dict]] = {"constrained": [], "unconstrained": []}
@@ -217,6 +229,14 @@ def evaluate_generator(model_dir: str | os.PathLike | None = None, data: str | o
     ppl = round(heldout_perplexity(gen.folder, songs), 3) if songs else None
     for name in cols:
         result[name]["perplexity"] = ppl
+    if judge_lm is not None:
+        from lyricist.drafting.fluency import mean_slor
+
+        human = mean_slor(judge_lm, [ln.text for song in songs for ln in song.lines])
+        for name in cols:
+            result[name]["slor"] = mean_slor(judge_lm, [ln for d in cols[name] for ln in d["lines"]])["slor"]
+        result["human_slor"] = human["slor"]
+        result["judge"] = {"data": str(judge), "model": judge_lm.describe(), "human_lines": human["lines"]}
     result.update({"perplexity": ppl, "perplexity_data": where, "heldout_songs": len(songs),
                    "model": str(gen.folder), "end_first": gen.reverse, "sentiment_scorer": repr(scorer),
                    "theme_backend": "vectors" if space is not None else "minilm",

@@ -44,14 +44,26 @@ def generate_cmd(theme: Optional[str] = typer.Option(None, "--theme", help="What
                  continue_from: Optional[Path] = typer.Option(None, "--continue-from",
                                                               help="A text file with your own lines to continue."),
                  as_json: bool = JSON) -> None:
-    """Draft lyrics on a theme that keep a rhyme scheme, a syllable count and a mood."""
+    """Draft lyrics on a theme that keep a rhyme scheme, a syllable count and a mood.
+
+    Each line shows on stderr as soon as it is written; the finished draft goes to stdout."""
+    from lyricist.core.progress import rich_stream
     from lyricist.drafting.cowrite import generate
 
     if continue_from is None:
         scheme, syllables = scheme or "AABB", syllables or 8
-    r = generate(theme, lines=lines, scheme=scheme, syllables=syllables, mood=mood, seed=seed, model_dir=model,
-                 alternatives_n=alternatives, continue_from=continue_from)
+    with rich_stream("Drafting", enabled=not as_json) as s:
+        if s.progress is not None:
+            s.progress(0.0, "loading the models")
+        r = generate(theme, lines=lines, scheme=scheme, syllables=syllables, mood=mood, seed=seed, model_dir=model,
+                     alternatives_n=alternatives, continue_from=continue_from, progress=s.progress,
+                     on_line=lambda i, ln: s.row(_row(i, ln.letter, ln.text, ln.syllables)),
+                     on_loaded=lambda ms: s.progress and s.progress(0.0, f"models loaded in {ms / 1000:.1f} s"))
     emit(r, as_json, _draft_text)
+
+
+def _row(i: int, letter: str, text: str, syllables: int) -> str:
+    return f"{i + 1:>2} {letter}  {text}  ({syllables})"
 
 
 @train_app.command("generator")
@@ -63,7 +75,8 @@ def train_generator_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
                                                            help="Model folder (default checkpoints/generator)."),
                         base_model: Optional[str] = typer.Option(None, "--base-model",
                                                                  help="Fine-tune this causal LM: smollm2 (the "
-                                                                      "bundled SmolLM2-135M), a folder or a hub id."),
+                                                                      "bundled SmolLM2-135M, the default), a folder, "
+                                                                      "a hub id, or none (a GPT-2 from scratch)."),
                         plan: bool = typer.Option(False, "--plan",
                                                   help="Planned lines (end word and syllables before each line, "
                                                        "left to right); needs --base-model."),
@@ -72,7 +85,8 @@ def train_generator_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
                         max_seconds: Optional[float] = typer.Option(None, "--max-seconds",
                                                                     help="Training time budget in seconds."),
                         as_json: bool = JSON) -> None:
-    """Train the lyric generator (BPE tokenizer + GPT-2) on songs, with mood and theme control tokens."""
+    """Train the lyric generator on songs, with mood and theme control tokens: by default the bundled SmolLM2
+    fine-tuned on planned lines (--base-model none: a small GPT-2 from scratch)."""
     from lyricist.core.config import preset_check
     from lyricist.drafting.train import train_generator
     from lyricist.core.progress import rich_progress
@@ -98,6 +112,8 @@ def _gen_eval_text(r: dict) -> str:
             ("mood hit rate (drafts)", "mood_hit_rate", "{:.1%}"), ("mood hit rate (lines)", "mood_line_hit_rate",
                                                                      "{:.1%}"),
             ("theme relevance", "theme_relevance", "{:.3f}"), ("ms per draft", "ms_per_draft", "{:.0f}")]
+    if "judge" in r:
+        rows.append(("SLOR (judge LM)", "slor", "{:.3f}"))
     c, u = r["constrained"], r["unconstrained"]
     out = [f"{'':<26}{'constrained':>14}{'unconstrained':>15}"]
     for name, key, fmt in rows:
@@ -105,6 +121,10 @@ def _gen_eval_text(r: dict) -> str:
         out.append(f"{name:<26}{f(c.get(key)):>14}{f(u.get(key)):>15}")
     out.append(f"({c['drafts']} drafts of {r['forms']['lines']} lines each; perplexity on {r['perplexity_data']}; "
                f"model {r['model']})")
+    if "judge" in r:
+        h = r["human_slor"]
+        out.append(f"SLOR of the {r['judge']['human_lines']} held-out human lines: "
+                   f"{'-' if h is None else f'{h:.3f}'} (judge: {r['judge']['model']}, on {r['judge']['data']})")
     return "\n".join(out)
 
 
@@ -115,6 +135,9 @@ def eval_generator_cmd(model: Optional[Path] = typer.Option(None, "--model", hel
                                                            help="Songs for held-out perplexity (default: the test "
                                                                 "split of the training data)."),
                        drafts: int = typer.Option(24, "--drafts", help="Drafts per column."),
+                       judge: Optional[Path] = typer.Option(None, "--judge",
+                                                            help="Text the generator never saw (.txt lines, CSV, "
+                                                                 "JSONL): trains the trigram LM that scores SLOR."),
                        as_json: bool = JSON) -> None:
     """Perplexity, rhyme/syllable accuracy, distinct-n, copy rate, mood hit rate, theme relevance and latency:
     the constrained decoder against the same model sampled without constraints."""
@@ -122,5 +145,5 @@ def eval_generator_cmd(model: Optional[Path] = typer.Option(None, "--model", hel
     from lyricist.core.progress import rich_progress
 
     with rich_progress("Evaluating generator", enabled=not as_json) as p:
-        r = evaluate_generator(model, data, n_drafts=drafts, progress=p)
+        r = evaluate_generator(model, data, n_drafts=drafts, progress=p, judge=judge)
     emit(r, as_json, _gen_eval_text)

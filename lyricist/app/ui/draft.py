@@ -75,6 +75,20 @@ def as_markdown(doc: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def _stream():
+    """A placeholder that shows each line as the decoder writes it, and the ``on_line`` callback that fills it.
+
+    The finished draft replaces it (the mood pass at the end may still swap a line)."""
+    shown = st.empty()
+    rows: list[str] = []
+
+    def on_line(i: int, ln) -> None:
+        rows.append(f"{i + 1}. {ln.text}  `{ln.syllables}` `{ln.letter}`")
+        shown.markdown("  \n".join(rows))
+
+    return shown, on_line
+
+
 def _form() -> None:
     with st.form("draft_form"):
         c = st.columns([3.6, 1.3, 1.4, 1.2, 1.1, 1.1, 1])
@@ -93,9 +107,11 @@ def _form() -> None:
         from lyricist.drafting.cowrite import draft
 
         update, bar = common.st_progress("Drafting")
+        shown, on_line = _stream()
         d = _call(draft, theme, lines=int(n), scheme=scheme, syllables=int(syllables),
-                  mood=None if mood == "any" else mood, seed=int(seed), progress=update)
+                  mood=None if mood == "any" else mood, seed=int(seed), progress=update, on_line=on_line)
         bar.empty()
+        shown.empty()
         if d is not None:
             _set(d, f"{theme} ({scheme}, {syllables} syl)")
 
@@ -115,7 +131,10 @@ def _continue_form() -> None:
                 return
             from lyricist.drafting.cowrite import continue_draft
 
-            d = _call(continue_draft, own, n=int(n), mood=None if mood == "any" else mood, seed=int(seed))
+            shown, on_line = _stream()
+            d = _call(continue_draft, own, n=int(n), mood=None if mood == "any" else mood, seed=int(seed),
+                      on_line=on_line)
+            shown.empty()
             if d is not None:
                 _set(d, "continued from your lines")
 
