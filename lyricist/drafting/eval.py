@@ -45,6 +45,7 @@ from lyricist.core.errors import LyricistError
 from lyricist.core.hf import embed_texts, torch_threads
 from lyricist.core.progress import ProgressFn, report
 from lyricist.drafting.cowrite import draft
+from lyricist.drafting.fluency import load_judge, mean_slor
 from lyricist.drafting.format import pretty
 from lyricist.drafting.metrics import copy_rate, distinct_n, rhyme_accuracy, rhyme_pairs, syllable_accuracy
 from lyricist.drafting.model import lm_forward, load_generator
@@ -196,8 +197,6 @@ def evaluate_generator(model_dir: str | os.PathLike | None = None, data: str | o
     gen = load_generator(model_dir)
     judge_lm = None
     if judge is not None:
-        from lyricist.drafting.fluency import load_judge
-
         report(progress, 0.0, "training the SLOR judge")
         judge_lm = load_judge(judge)
     scorer = mood_scorer()
@@ -230,8 +229,6 @@ def evaluate_generator(model_dir: str | os.PathLike | None = None, data: str | o
     for name in cols:
         result[name]["perplexity"] = ppl
     if judge_lm is not None:
-        from lyricist.drafting.fluency import mean_slor
-
         human = mean_slor(judge_lm, [ln.text for song in songs for ln in song.lines])
         for name in cols:
             result[name]["slor"] = mean_slor(judge_lm, [ln for d in cols[name] for ln in d["lines"]])["slor"]

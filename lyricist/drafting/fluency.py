@@ -30,9 +30,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Iterable, Optional
 
 from lyricist.core.errors import LyricistError
+from lyricist.lang.corpus import read_texts
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 UNK = "<unk>"
@@ -185,10 +187,6 @@ def load_judge(path, min_count: int = 2) -> NgramJudge:
     Raises:
         LyricistError: the path is missing or holds no readable text.
     """
-    from pathlib import Path
-
-    from lyricist.lang.corpus import read_texts
-
     p = Path(path)
     if not p.exists():
         raise LyricistError(f"no such file or folder: {p} (check the --judge path)")

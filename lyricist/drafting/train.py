@@ -1,4 +1,8 @@
-"""Training the lyric generator: songs -> control-prefixed token sequences -> a GPT-2 LM.
+"""Training the lyric generator: songs -> control-prefixed token sequences -> a causal LM.
+
+By default (presets ``default`` and ``full``) the LM is the bundled SmolLM2-135M-Instruct, fine-tuned
+on planned lines (each line after its end word and syllable count); ``--base-model`` names another
+base, and ``--base-model none`` (or the ``tiny`` preset) trains a small GPT-2 from scratch.
 
 Data (:func:`build_data`): songs from :func:`lyricist.lang.corpus.read_songs`, split
 by song (``song.split``): ``train`` songs train the tokenizer and the model,
@@ -49,7 +53,8 @@ from lyricist.core import loop as core_loop
 from lyricist.core.errors import LyricistError
 from lyricist.core.loop import LoopConfig, fit, seed_everything
 from lyricist.core.progress import ProgressFn, is_main_process, report, scaled
-from lyricist.drafting.base import resolve_base
+from lyricist.drafting.base import INSTALL_HINT, SMOLLM2, base_installed, resolve_base
+from lyricist.drafting.lora import merged, with_lora
 from lyricist.drafting.format import (SongEncoder, add_special_tokens, line_text, load_tokenizer,
                                       train_tokenizer)
 from lyricist.drafting.model import KIND, build_model, generator_config, load_generator, max_positions
@@ -354,6 +359,12 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, *, preset:
     if base_model:
         overrides["base_model"] = str(base_model)
     cfg = generator_config(preset, epochs=epochs, **overrides)
+    if cfg.base_model == SMOLLM2 and "base_model" not in overrides and not base_installed():
+        # the default base was not asked for by name: train the small GPT-2 rather than fail
+        if log:
+            log(f"note: the SmolLM2 base is not installed, so the generator is the small GPT-2 trained from "
+                f"scratch, whose drafts are much weaker ({INSTALL_HINT.split(', or')[0]} for the default)")
+        cfg = generator_config(preset, epochs=epochs, **{**overrides, "base_model": "none"})
     out_dir = Path(out_dir) if out_dir else checkpoint_dir(KIND)
     t_start = time.time()
     seed_everything(cfg.seed)
@@ -373,6 +384,9 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, *, preset:
     enc = SongEncoder(tok, reverse=cfg.reverse, plan=cfg.plan)
     model = build_model(cfg, tok, log, base=base)
     block = min(cfg.block_size, max_positions(model))
+    n_params = sum(p.numel() for p in model.parameters())
+    if cfg.lora_rank:  # the adapters, and the rows of the tokens the base has never seen
+        model = with_lora(model, cfg.lora_rank, enc.special.values())
     report(progress, 0.04, "encoding songs")
     data = build_data(songs, enc, block, cfg.pseudo_mood, log)
     data.sources = [str(p) for p in paths]
@@ -382,12 +396,14 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, *, preset:
     g = torch.Generator().manual_seed(cfg.seed)
     train_loader = DataLoader(train_set, batch_size=cfg.batch_size, shuffle=True, collate_fn=collate, generator=g)
     val_loader = DataLoader(val_set, batch_size=cfg.batch_size, shuffle=False, collate_fn=collate)
-    n_params = sum(p.numel() for p in model.parameters())
+    n_trained = sum(p.numel() for p in model.parameters() if p.requires_grad)
     train_tokens = sum(len(w) for it in data.train for w in it.windows)
     if log:
         log(f"{len(data.train)} train / {len(data.val)} val / {len(data.test_songs)} test songs, "
             f"{len(train_set)} windows, {train_tokens:,} body tokens; vocab {len(tok)}; "
-            f"{n_params / 1e6:.2f}M parameters; {'planned' if cfg.plan else 'end-first' if cfg.reverse else 'left-to-right'} lines")
+            f"{n_params / 1e6:.2f}M parameters" +
+            (f" ({n_trained / 1e6:.2f}M trained through LoRA rank {cfg.lora_rank})" if cfg.lora_rank else "") +
+            f"; {'planned' if cfg.plan else 'end-first' if cfg.reverse else 'left-to-right'} lines")
 
     def evaluate(m, acc) -> dict:
         total, count = token_nll(m, val_loader, acc.device)
@@ -401,7 +417,7 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, *, preset:
              "moods": data.moods}
 
     def save(m, folder: Path) -> None:
-        m.save_pretrained(str(folder))
+        merged(m).save_pretrained(str(folder))  # LoRA: adapters folded in, so it loads like any generator
         tok.save_pretrained(str(folder))
         np.save(folder / "copyguard.npy", data.copy_guard, allow_pickle=False)
         atomic_write_json(folder / "words.json", dict(sorted(data.words.items(), key=lambda kv: -kv[1])))
@@ -423,7 +439,8 @@ def train_generator(paths: Sequence[str | os.PathLike] | None = None, *, preset:
                "epochs_run": result["epochs_run"], "stopped": result["stopped"],
                "train_seconds": result["train_seconds"], "total_seconds": round(time.time() - t_start, 1),
                "tokens_per_s": round(train_tokens * epochs_run_now / max(1e-6, fit_seconds), 1),
-               "n_params": n_params, "vocab_size": len(tok), "n_songs": data.n_songs, "n_lines": data.n_lines,
+               "n_params": n_params, "n_trained": n_trained, "lora_rank": cfg.lora_rank, "vocab_size": len(tok),
+               "n_songs": data.n_songs, "n_lines": data.n_lines,
                "copy_guard_ngrams": int(len(data.copy_guard)), "reverse": cfg.reverse, "preset": cfg.preset,
                "history": result["history"], "mixed_precision": result["mixed_precision"]}
     if data.test_songs and (out_dir / "config.json").is_file():

@@ -79,7 +79,11 @@ def train_generator_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
                                                                       "a hub id, or none (a GPT-2 from scratch)."),
                         plan: bool = typer.Option(False, "--plan",
                                                   help="Planned lines (end word and syllables before each line, "
-                                                       "left to right); needs --base-model."),
+                                                       "left to right) for the --base-model given; the default "
+                                                       "model has them already."),
+                        lora_rank: Optional[int] = typer.Option(None, "--lora-rank",
+                                                                help="LoRA rank when fine-tuning a base (default "
+                                                                     "16; 0: full fine-tuning)."),
                         epochs: Optional[int] = typer.Option(None, "--epochs", help="Maximum epochs."),
                         resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run."),
                         max_seconds: Optional[float] = typer.Option(None, "--max-seconds",
@@ -94,6 +98,8 @@ def train_generator_cmd(corpus: Optional[List[Path]] = typer.Option(None, "--cor
     preset_check(preset)
     log = None if as_json else log_line
     extra = {"plan": True, "reverse": False} if plan else {}
+    if lora_rank is not None:
+        extra["lora_rank"] = lora_rank
     with rich_progress("Training generator", enabled=not as_json) as p:
         r = train_generator([str(c) for c in corpus] if corpus else None, preset=preset, out_dir=out,
                             base_model=base_model, epochs=epochs, resume=resume, progress=p,
