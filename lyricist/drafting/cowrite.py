@@ -82,10 +82,13 @@ def _session(gen: Generator, theme: str, mood: Optional[str], settings: Optional
         keywords = [w for w in theme_keywords(theme, space, gen.words) if w.isascii()]
         if not keywords:  # only function words ("all of it"): keep them rather than nothing
             keywords = [t for t in toks if t.isascii()][:4]
-    if gen.enc.plan:
-        return PlannedSession(gen, theme, mood, keywords, settings or planned_settings(),
-                              ThemeModel(theme, keywords, space))
-    return Session(gen, theme, mood, keywords, settings or DecodeSettings(), ThemeModel(theme, keywords, space))
+    cls = PlannedSession if gen.enc.plan else Session
+    return cls(gen, theme, mood, keywords, settings or _default_settings(gen), ThemeModel(theme, keywords, space))
+
+
+def _default_settings(gen: Generator) -> DecodeSettings:
+    """The decoder's defaults for this generator: a planned model has its own (:func:`planned_settings`)."""
+    return planned_settings() if gen.enc.plan else DecodeSettings()
 
 
 def draft(theme: str, lines: int = 8, scheme: str = "AABB", syllables: int = 8, mood: Optional[str] = None,
@@ -357,9 +360,8 @@ def warm_up(model_dir: str | os.PathLike | None = None) -> Generator:
     """
     gen = load_generator(model_dir)  # cached: the same object until the checkpoint changes
     if not gen.warm:
-        s = planned_settings() if gen.enc.plan else DecodeSettings()
         draft("morning light on the river", lines=2, scheme="AA", syllables=6, mood="happy", model_dir=gen.folder,
-              settings=dataclasses.replace(s, n_candidates=2, retries=0, mood_swaps=1))
+              settings=dataclasses.replace(_default_settings(gen), n_candidates=2, retries=0, mood_swaps=1))
         gen.warm = True
     return gen
 

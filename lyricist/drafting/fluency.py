@@ -190,13 +190,15 @@ def load_judge(path, min_count: int = 2) -> NgramJudge:
     p = Path(path)
     if not p.exists():
         raise LyricistError(f"no such file or folder: {p} (check the --judge path)")
-    texts = None
-    for col in (None, "Lyric", "lyrics", "lyric"):
+    texts, first_error = None, None
+    for col in (None, "Lyric", "lyrics", "lyric"):  # the usual text columns, then lyric sets' own names
         try:
             texts = [r.text for r in read_texts([p], text_col=col, kind="raw", dedup=True)]
             break
-        except LyricistError:
-            continue
+        except LyricistError as e:  # a file that cannot be read fails each time: its first message says why
+            first_error = first_error or e
+    if texts is None and first_error is not None:
+        raise first_error
     if not texts:
         raise LyricistError(f"{p} has no text the judge can read: give a .txt of lines or a CSV with a text column")
     judge = NgramJudge.fit(texts, min_count=min_count)
