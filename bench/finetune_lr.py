@@ -1,6 +1,6 @@
-"""Learning-rate sweep for fine-tuning the SmolLM2 base with planned lines, chosen by validation perplexity.
+"""Learning-rate sweep for fully fine-tuning the SmolLM2 base with planned lines, by validation perplexity.
 
-Each rate trains ``train_generator(preset="default", base_model="smollm2", plan=True, lr=LR)`` for one
+Each rate trains ``train_generator(preset="default", base_model="smollm2", plan=True, lr=LR, lora_rank=0)`` for one
 epoch within ``--budget`` seconds on the bundled corpus, in a fresh process, one after another (run
 nothing else meanwhile: the budget makes the number of steps depend on the free cores). It reports
 the validation perplexity (the choice) and the test perplexity (reported, never used to choose).
@@ -29,7 +29,7 @@ import json, sys
 from lyricist.drafting.train import train_generator
 lr, budget, out = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
 m = train_generator(preset="default", base_model="smollm2", plan=True, lr=lr, epochs=1, batch_size=8,
-                    max_seconds=budget, dropout=0.0, weight_decay=0.0, out_dir=out)
+                    max_seconds=budget, dropout=0.0, weight_decay=0.0, out_dir=out, lora_rank=0)  # full fine-tuning
 print(json.dumps({k: m.get(k) for k in ("val_ppl", "test_ppl", "train_seconds", "total_seconds", "tokens_per_s",
                                         "mixed_precision", "stopped")}))
 """

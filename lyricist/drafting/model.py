@@ -153,7 +153,7 @@ BUDGET_S = 240.0
 #: Fine-tuning a pretrained base (``--base-model smollm2``, a folder or a hub id) at the default and full
 #: presets, in place of their from-scratch optimiser settings; chosen by validation perplexity on the bundled
 #: corpus (docs/BENCHMARKS.md). Full fine-tuning: lr 1e-4 gave 110.7, 3e-4 28.7, 6e-4 12.5, 1.2e-3 13.5 (330 s);
-#: in the same 240 s run, LoRA rank 16 at lr 2e-3 gave 12.1 against 15.7 for full fine-tuning at 6e-4.
+#: in the same 240 s run, LoRA rank 16 at lr 2e-3 gave 11.7 against 14.5 for full fine-tuning at 6e-4.
 #: One epoch is scheduled; the budget ends it early on 2 cores.
 FINETUNE = {"default": dict(epochs=1, batch_size=8, lr=2e-3, dropout=0.0, weight_decay=0.0, patience=1,
                             max_seconds=BUDGET_S, lora_rank=16),
