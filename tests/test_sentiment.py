@@ -488,3 +488,23 @@ def test_lstm_vectors_come_from_folders_or_word2vec_files_never_pickles(tmp_path
         find_vectors(lstm_dir[0])  # a sentiment checkpoint is no vector folder
     with pytest.raises(LyricistError, match="no word vectors"):
         find_vectors(tmp_path / "missing")
+
+
+def test_cli_classify_default_output_lands_beside_the_input_never_over_it(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    data.mkdir()
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    src = _write_csv(data / "fans.csv", [("I love this song",), ("this is awful",)], header=("text",))
+    doc = _one_json(runner.invoke(app, ["classify", str(src), "--scorer", "lexicon", "--json"]))
+    assert doc["out"] == str(data / "fans.predictions.csv") and (data / "fans.predictions.csv").exists()
+    assert not list(cwd.iterdir())
+    # an input already named like a predictions file is read, and the predictions go next to it
+    again = data / "fans.predictions.csv"
+    before = again.read_bytes()
+    doc = _one_json(runner.invoke(app, ["classify", str(again), "--scorer", "lexicon", "--json"]))
+    assert again.read_bytes() == before and doc["out"] == str(data / "fans.predictions.csv.predictions.csv")
+    # --out naming the input itself is refused in one line, and the input is intact
+    err = _one_line_error(runner.invoke(app, ["classify", str(src), "--scorer", "lexicon", "--out", str(src)]))
+    assert "is the input file" in err and "--out" in err and "I love this song" in src.read_text()

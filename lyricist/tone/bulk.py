@@ -80,6 +80,8 @@ def classify_file(path: str | os.PathLike, text_col: str | None = None, model: s
     writer = tmp = fh = None
     if out:
         out = Path(out)
+        if out.resolve() == path.resolve():
+            raise LyricistError(f"{out} is the input file: pass --out with another path so it is not overwritten")
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         fh = open(tmp, "w", newline="", encoding="utf-8")

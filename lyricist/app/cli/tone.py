@@ -112,7 +112,7 @@ def classify_cmd(file: Path = typer.Argument(..., help="Comments file: CSV/TSV/J
                  model: Optional[Path] = typer.Option(None, "--model", help="A sentiment checkpoint folder."),
                  scorer: str = typer.Option("auto", "--scorer", help=f"Which scorer: {_SCORERS}."),
                  out: Optional[Path] = typer.Option(None, "--out",
-                                                    help="Predictions CSV (default: FILE-STEM.predictions.csv)."),
+                                                    help="Predictions CSV (default: beside FILE, FILE-STEM.predictions.csv)."),
                  batch_size: int = typer.Option(256, "--batch-size", help="Texts per model call."),
                  as_json: bool = JSON) -> None:
     """Classify listener comments in bulk: a predictions CSV and the distribution of labels."""
@@ -123,7 +123,10 @@ def classify_cmd(file: Path = typer.Argument(..., help="Comments file: CSV/TSV/J
     if batch_size < 1:
         raise LyricistError("--batch-size must be at least 1")
     stem = file.name.split(".")[0] or "comments"
-    out = out or Path(f"{stem}.predictions.csv")
+    if out is None:  # beside the input, never over it (an input named x.predictions.csv)
+        out = file.with_name(f"{stem}.predictions.csv")
+        if out.name == file.name:
+            out = file.with_name(f"{file.name}.predictions.csv")
     load_scorer("auto" if model else scorer, model)  # cached; a bad checkpoint fails before the progress bar
     with rich_progress("Classifying", enabled=not as_json) as p:
         r = classify_file(file, text_col=text_col, model=model, out=out, progress=p, batch_size=batch_size,
