@@ -302,6 +302,20 @@ def test_continue_and_alternatives(sample_draft, tiny):
     assert sample_draft.texts[1] not in alts1
 
 
+def test_continue_refuses_an_over_long_line_at_once(tiny):
+    """A 100k-character 'line' once took a minute to continue from: it is refused before any model loads."""
+    import time
+
+    from lyricist.drafting.cowrite import MAX_LINE_CHARS, continue_draft
+
+    t0 = time.perf_counter()
+    with pytest.raises(LyricistError, match=r"line 2 has 101,999 characters: .* break it into lines"):
+        continue_draft(["a short line", "la " * 34000], n=35, model_dir=tiny[0])
+    assert time.perf_counter() - t0 < 1.0
+    d = continue_draft(["la " * (MAX_LINE_CHARS // 3)], n=1, model_dir=tiny[0])  # the longest allowed line works
+    assert len(d.lines) == 2 and d.lines[0].locked
+
+
 def test_mood_pass_swaps_toward_the_mood_and_keeps_the_rhyme():
     """The whole-draft mood repair swaps in the candidate that moves the draft's valence most, never one
     that breaks the rhyme, and stops once the valence has the mood's sign."""

@@ -508,3 +508,11 @@ def test_cli_classify_default_output_lands_beside_the_input_never_over_it(tmp_pa
     # --out naming the input itself is refused in one line, and the input is intact
     err = _one_line_error(runner.invoke(app, ["classify", str(src), "--scorer", "lexicon", "--out", str(src)]))
     assert "is the input file" in err and "--out" in err and "I love this song" in src.read_text()
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 1.5, True])
+def test_classify_file_refuses_a_bad_batch_size_and_clamps_a_huge_one(tmp_path, batch_size):
+    src = _write_csv(tmp_path / "c.csv", [("I love this song",), ("this is awful",)], header=("text",))
+    with pytest.raises(LyricistError, match="batch_size must be a whole number"):
+        classify_file(src, scorer="lexicon", batch_size=batch_size)
+    assert classify_file(src, scorer="lexicon", batch_size=2 ** 63)["n"] == 2

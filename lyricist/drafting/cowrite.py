@@ -45,6 +45,8 @@ SCHEMES = ("AABB", "ABAB", "ABCB", "AAAA", "free")
 MAX_LINES = 64
 #: Longest theme, in characters.
 MAX_THEME_CHARS = 300
+#: Longest line of the songwriter's own to continue from (a sung line is well under 100 characters).
+MAX_LINE_CHARS = 300
 
 
 def _check_form(theme: str, lines: int, syllables: int, mood: Optional[str]) -> tuple[str, Optional[str]]:
@@ -286,6 +288,10 @@ def continue_draft(lines_or_draft, n: int = 4, scheme: Optional[str] = None, syl
             raise LyricistError("no lines to continue from: give at least one line of your own")
         if len(texts) > MAX_LINES:
             raise LyricistError(f"at most {MAX_LINES} lines to continue from, got {len(texts)}")
+        long = next((i for i, t in enumerate(texts) if len(t) > MAX_LINE_CHARS), None)
+        if long is not None:
+            raise LyricistError(f"line {long + 1} has {len(texts[long]):,} characters: a line to continue from has "
+                                f"at most {MAX_LINE_CHARS}; break it into lines")
         detected = rhyme_scheme(texts)
         if scheme is None:
             scheme = next((s for s in ("AABB", "ABAB", "ABCB", "AAAA")

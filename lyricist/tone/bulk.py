@@ -24,6 +24,9 @@ from lyricist.lang.corpus import ReadReport, open_bytes, read_texts
 from lyricist.tone.report import language_warning
 from lyricist.tone.scorers import load_scorer
 
+#: Most texts in one model call.
+MAX_BATCH = 4096
+
 
 def _count_rows(path: Path) -> int:
     """Rough number of records in a file (newline count), for the progress bar.
@@ -52,7 +55,7 @@ def classify_file(path: str | os.PathLike, text_col: str | None = None, model: s
         model: a sentiment checkpoint folder (default: ``scorer`` from ./checkpoints).
         out: write ``text,label,valence,p_negative,p_neutral,p_positive`` here (atomically).
         progress: ``(fraction, message)`` callback.
-        batch_size: texts per model call.
+        batch_size: texts per model call (at most :data:`MAX_BATCH`; more is clamped).
         scorer: scorer kind when ``model`` is not given.
         max_rows: rows returned in the result (the CSV gets all of them).
     Returns:
@@ -70,6 +73,9 @@ def classify_file(path: str | os.PathLike, text_col: str | None = None, model: s
         raise LyricistError(f"no such file: {path} (check the path)")
     if path.is_dir():
         raise LyricistError(f"{path} is a folder: pass one comments file")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise LyricistError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
+    batch_size = min(batch_size, MAX_BATCH)  # a bigger batch would hold the whole file and stall the progress bar
     sc = load_scorer("auto" if model else scorer, model)
     rep = ReadReport()
     sample: list[str] = []  # the first texts, for the language check
