@@ -66,6 +66,7 @@ def _too_slow(t0: tuple[float, float]) -> tuple[bool, float]:
     wall, cpu = (b - a for a, b in zip(t0, _clock()))
     return (wall > CALL_BOUND and cpu > CALL_BOUND) or wall > PAUSE_CAP, wall
 
+
 STATS: Counter = Counter()
 
 # ------------------------------------------------------------------------------------ strategies

@@ -111,8 +111,8 @@ def classify_cmd(file: Path = typer.Argument(..., help="Comments file: CSV/TSV/J
                  text_col: Optional[str] = typer.Option(None, "--text-col", help="Column holding the text."),
                  model: Optional[Path] = typer.Option(None, "--model", help="A sentiment checkpoint folder."),
                  scorer: str = typer.Option("auto", "--scorer", help=f"Which scorer: {_SCORERS}."),
-                 out: Optional[Path] = typer.Option(None, "--out",
-                                                    help="Predictions CSV (default: beside FILE, FILE-STEM.predictions.csv)."),
+                 out: Optional[Path] = typer.Option(
+                     None, "--out", help="Predictions CSV (default: FILE-STEM.predictions.csv beside FILE)."),
                  batch_size: int = typer.Option(256, "--batch-size", help="Texts per model call."),
                  as_json: bool = JSON) -> None:
     """Classify listener comments in bulk: a predictions CSV and the distribution of labels."""
