@@ -511,8 +511,13 @@ def test_cli_classify_default_output_lands_beside_the_input_never_over_it(tmp_pa
 
 
 @pytest.mark.parametrize("batch_size", [0, -1, 1.5, True])
-def test_classify_file_refuses_a_bad_batch_size_and_clamps_a_huge_one(tmp_path, batch_size):
+def test_classify_file_refuses_a_bad_batch_size_and_clamps_a_huge_one(tmp_path, monkeypatch, batch_size):
+    from lyricist.tone import bulk
+
     src = _write_csv(tmp_path / "c.csv", [("I love this song",), ("this is awful",)], header=("text",))
     with pytest.raises(LyricistError, match="batch_size must be a whole number"):
         classify_file(src, scorer="lexicon", batch_size=batch_size)
-    assert classify_file(src, scorer="lexicon", batch_size=2 ** 63)["n"] == 2
+    monkeypatch.setattr(bulk, "MAX_BATCH", 1)  # a 2**63 batch is clamped: one progress step per text
+    steps = []
+    assert classify_file(src, scorer="lexicon", batch_size=2 ** 63, progress=lambda f, m: steps.append(m))["n"] == 2
+    assert steps[:2] == ["1 texts", "2 texts"]
