@@ -214,6 +214,13 @@ def test_transformer_tiny_trains_and_loads_in_a_plain_pipeline(transformer_dir):
     assert 0.0 <= metrics["val_accuracy"] <= 1.0 and metrics["n_train"] > 0
 
 
+def test_transformer_scores_a_lone_surrogate_as_the_replacement_character(transformer_dir):
+    """Found by the long fuzz profile: the Rust tokenizer raised TypeError on '\\ud800'."""
+    s = load_scorer("transformer", transformer_dir[0])
+    got = s.predict_proba([chr(0xD800) + " lone surrogate", "\ufffd lone surrogate"])
+    np.testing.assert_allclose(got[0], got[1], atol=1e-6)
+
+
 def test_auto_scorer_reads_model_kind_and_ensemble_averages(lstm_dir, transformer_dir):
     assert load_scorer("auto", lstm_dir[0]).name == "lstm"
     assert load_scorer("auto", transformer_dir[0]).name == "transformer"

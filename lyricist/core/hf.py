@@ -15,10 +15,27 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 
 from lyricist.core.errors import LyricistError
 
 MINILM = "bundled MiniLM (all-MiniLM-L6-v2)"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, which HF tokenizers accept.
+
+    A Python string can hold a lone surrogate (from ``surrogateescape`` or a broken JSON
+    escape) that no UTF-8 text holds; the Rust tokenizers refuse it with a ``TypeError``.
+
+    Example:
+        >>> encodable("a " + chr(0xD800) + " b")
+        'a \ufffd b'
+    """
+    return _SURROGATE.sub("\ufffd", text) if isinstance(text, str) else str(text)
 
 
 def quiet_transformers() -> None:
@@ -91,7 +108,7 @@ def embed_texts(texts, base_model: str | None = None, *, max_length: int = 128, 
     with torch.inference_mode():
         for b in range(0, len(order), batch_size):
             idx = order[b:b + batch_size]
-            enc = tok([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length,
+            enc = tok([encodable(texts[i]) for i in idx], padding=True, truncation=True, max_length=max_length,
                       return_tensors="pt")
             e = mean_pool(model(**enc).last_hidden_state, enc["attention_mask"])  # (B, H)
             out[idx] = torch.nn.functional.normalize(e.float(), dim=-1).numpy()

@@ -32,6 +32,7 @@ from typing import Iterable, Sequence
 
 from lyricist.core.config import MOOD_LABELS
 from lyricist.core.errors import LyricistError
+from lyricist.core.hf import encodable
 from lyricist.lang.prosody import line_syllables, words_of
 
 PAD, BOS, EOS, NL, KW, KW_END = "<|pad|>", "<|bos|>", "<|eos|>", "<|nl|>", "<|kw|>", "<|/kw|>"
@@ -191,7 +192,7 @@ class SongEncoder:
 
     def words_ids(self, text: str) -> list[int]:
         """Ids of model-form text (words separated by spaces), with the leading space BPE expects."""
-        return self.tok(" " + text, add_special_tokens=False)["input_ids"] if text else []
+        return self.tok(" " + encodable(text), add_special_tokens=False)["input_ids"] if text else []
 
     def line_ids(self, line: str) -> list[int]:
         """Ids of one lyric line in model form (reversed when the model is end-first; with its plan and in
@@ -204,7 +205,7 @@ class SongEncoder:
     def body_ids(self, line: str) -> list[int]:
         """Ids of a line's text as a planned model writes it: as written, whitespace normalised."""
         text = " ".join(str(line).split())
-        return self.tok(" " + text, add_special_tokens=False)["input_ids"] if text else []
+        return self.tok(" " + encodable(text), add_special_tokens=False)["input_ids"] if text else []
 
     def plan_ids(self, end: str, n_syllables: int) -> list[int]:
         """Ids of a line plan: ``<|end|> WORD N<|/end|>`` (planned models only)."""

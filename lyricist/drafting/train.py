@@ -51,6 +51,7 @@ from lyricist.core.checkpoint import atomic_write_json, write_config
 from lyricist.core.config import bundled_corpus, checkpoint_dir
 from lyricist.core import loop as core_loop
 from lyricist.core.errors import LyricistError
+from lyricist.core.hf import encodable
 from lyricist.core.loop import LoopConfig, fit, seed_everything
 from lyricist.core.progress import ProgressFn, is_main_process, report, scaled
 from lyricist.drafting.base import INSTALL_HINT, SMOLLM2, base_installed, resolve_base
@@ -165,7 +166,7 @@ def song_windows(enc: SongEncoder, song, block_size: int) -> list[list[int]]:
         ids = [enc.line_ids(ln.text) for ln in lines]
     else:
         texts = [line_text(ln.text, enc.reverse) for ln in lines]
-        ids = enc.tok([" " + t for t in texts], add_special_tokens=False)["input_ids"] if texts else []
+        ids = enc.tok([" " + encodable(t) for t in texts], add_special_tokens=False)["input_ids"] if texts else []
     windows: list[list[int]] = []
     cur: list[int] = []
     section_id = None

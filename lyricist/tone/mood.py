@@ -38,7 +38,7 @@ from lyricist.core.cache import ModelCache
 from lyricist.core.checkpoint import read_config, write_config
 from lyricist.core.config import MOOD_LABELS, bundled_corpus, checkpoint_dir, preset_check
 from lyricist.core.errors import LyricistError
-from lyricist.core.hf import load_encoder, mean_pool, minilm_path
+from lyricist.core.hf import encodable, load_encoder, mean_pool, minilm_path
 from lyricist.core.loop import dataclass_from_dict
 from lyricist.core.progress import ProgressFn, report, scaled
 from lyricist.lang.corpus import fingerprint, parse_song, read_songs
@@ -168,7 +168,7 @@ def embedding_features(songs_lines: Sequence[Sequence[str]], cfg: MoodConfig, ba
     with torch.inference_mode():
         for b in range(0, len(order), batch_size):
             idx = order[b:b + batch_size]
-            enc = tok([flat[i][1] for i in idx], truncation=True, max_length=128, padding=True, return_tensors="pt")
+            enc = tok([encodable(flat[i][1]) for i in idx], truncation=True, max_length=128, padding=True, return_tensors="pt")
             h = model(**enc).last_hidden_state  # (B, T, d)
             e = mean_pool(h, enc["attention_mask"])  # (B, d): mean over real tokens
             e = torch.nn.functional.normalize(e, dim=-1)

@@ -36,7 +36,7 @@ from lyricist.core.cache import ModelCache
 from lyricist.core.checkpoint import read_config, read_metrics
 from lyricist.core.config import SENTIMENT_LABELS, checkpoint_dir
 from lyricist.core.errors import LyricistError
-from lyricist.core.hf import quiet_transformers, torch_threads
+from lyricist.core.hf import encodable, quiet_transformers, torch_threads
 from lyricist.core.loop import bf16_supported, dataclass_from_dict
 from lyricist.lang.lexicon import lexicon_probs, vader_compound
 from lyricist.lang.text import tokens_many
@@ -176,7 +176,7 @@ class TransformerScorer(Scorer):
         self.bf16 = bf16_supported()
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        ids = self.tok(list(texts), truncation=True, max_length=self.max_len)["input_ids"]
+        ids = self.tok([encodable(t) for t in texts], truncation=True, max_length=self.max_len)["input_ids"]
         with torch_threads(1):  # (one thread is faster on a shared CPU)
             p = transformer_probs(self.model, ids, self.tok.pad_token_id or 0, batch_size=self.batch_size,
                                   bf16=self.bf16)
