@@ -521,3 +521,22 @@ def test_planned_model_on_a_tiny_llama_writes_towards_its_end_words(planned_tiny
             assert is_rhyme(last_word(la.text), last_word(lb.text))
     for ln in d.lines:
         assert ln.ok or ln.issues
+
+
+def test_opening_penalty_varies_how_lines_start(tiny):
+    """w_opening ranks down a candidate whose first word already opens other lines of the draft."""
+    from lyricist.drafting.cowrite import draft
+    from lyricist.drafting.decode import first_word
+    from lyricist.drafting.settings import DecodeSettings
+
+    def repeated(w: float) -> int:
+        n = 0
+        for seed in range(3):
+            d = draft("rain on the roof", lines=8, scheme="AABB", syllables=6, model_dir=tiny[0], seed=seed,
+                      settings=DecodeSettings(w_opening=w))
+            starts = [first_word(t) for t in d.texts]
+            n += len(starts) - len(set(starts))
+        return n
+
+    off, on = repeated(0.0), repeated(100.0)
+    assert on < off, (on, off)  # 1 against 4 when written

@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from typing import Optional, Sequence
 
 from lyricist.core.hf import torch_threads
@@ -207,11 +208,34 @@ class Session:
             for c, r in zip(pool, self.scorer.predict(texts)):
                 c.valence = float(r["valence"])
                 c.score += self.s.w_mood * sign * c.valence  # the whole draft's mood: see mood_pass
+        openings = opening_counts(others) if self.s.w_opening else Counter()
         for c, r in zip(pool, self.theme_model.lines(texts)):
             c.theme = float(r)
             c.score += self.s.w_theme * c.theme + c.lm - self.s.w_syllables * abs(c.syllables - c.target)
+            c.score -= self.s.w_opening * openings[first_word(c.text)]
         # every constraint met first; then fewer unmet constraints (a copy is the worst); then the score
         pool.sort(key=lambda c: (len(c.issues) + 2 * ("copy" in c.issues), c.loose, -c.score))
+
+
+def first_word(line: str) -> str:
+    """The lowercased first word of a line (``""`` for none).
+
+    Example:
+        >>> first_word("I'm on the road again"), first_word("...")
+        ("i'm", '')
+    """
+    words = words_of(line)
+    return words[0] if words else ""
+
+
+def opening_counts(lines: Sequence[Optional[str]]) -> Counter:
+    """How many of ``lines`` (None: not written yet) open with each first word.
+
+    Example:
+        >>> opening_counts(["I'm on my way", "i'm not alone", "Down the road", None])["i'm"]
+        2
+    """
+    return Counter(w for w in (first_word(t) for t in lines if t) if w)
 
 
 # ----------------------------------------------------------------- from candidates to a draft

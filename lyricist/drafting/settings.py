@@ -48,6 +48,9 @@ class DecodeSettings:
     """Weight of theme relevance in the ranking."""
     w_syllables: float = 1.0
     """Ranking penalty per syllable off the target (within the tolerance), so lines land on it when they can."""
+    w_opening: float = 0.0
+    """Ranking penalty per other line of the draft that starts with the same word as the candidate, so a draft
+    does not open every line with "I'm" (0: off)."""
     w_mood_logit: float = 3.0
     """Logit bias while sampling toward words whose lexicon valence has the mood's sign (0: off)."""
     mood_swaps: int = 4
