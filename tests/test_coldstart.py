@@ -51,6 +51,10 @@ def test_lexicon_paths_import_no_transformers(env, tmp_path):
     song = tmp_path / "song.txt"
     song.write_text("I walk alone beneath the rain\nThe kettle sings, the morning's new\n", encoding="utf-8")
     assert "transformers" not in _run([["score", str(song), "--scorer", "lexicon", "--json"]], env)
+    # once the tokenizer's rules are in the user cache, a lexicon score needs no spaCy either (torch stays: the
+    # song's mood model)
+    heavy = _run([["score", str(song), "--scorer", "lexicon", "--json"]], env)
+    assert "spacy" not in heavy and "transformers" not in heavy
 
 
 def test_cli_import_is_light():

@@ -29,6 +29,22 @@ T = TypeVar("T")
 CACHES: list["ModelCache"] = []
 
 
+def user_cache_dir() -> Path | None:
+    """The folder for rebuildable files (``$LYRICIST_CACHE_DIR``, else ``$XDG_CACHE_HOME/lyricist``, else
+    ``~/.cache/lyricist``); None when ``$LYRICIST_CACHE_DIR`` is ``off``, ``none`` or ``0``.
+
+    Example:
+        >>> import os; os.environ["LYRICIST_CACHE_DIR"] = "off"; user_cache_dir() is None
+        True
+        >>> del os.environ["LYRICIST_CACHE_DIR"]
+    """
+    base = os.environ.get("LYRICIST_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "lyricist")
+    if base.lower() in ("off", "none", "0"):
+        return None
+    return Path(base)
+
+
 def newest_mtime(folder: str | os.PathLike | None) -> float:
     """Newest modification time of ``folder`` and its direct entries (0.0 when missing).
 

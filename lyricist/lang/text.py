@@ -1,8 +1,9 @@
 """Tokens and lemmas of lyric text, through one spaCy pipeline loaded once.
 
 Uses ``en_core_web_sm`` when it is installed, otherwise blank English with the
-lookup lemmatizer from ``spacy-lookups-data``. The tokenizer is tuned for
-lyrics: apostrophe forms stay whole (``don't``, ``lovin'``, ``'cause``,
+lookup lemmatizer from ``spacy-lookups-data``, whose rules are replayed without
+importing spaCy (:mod:`lyricist.lang.fasttok`) once they are in the user cache.
+The tokenizer is tuned for lyrics: apostrophe forms stay whole (``don't``, ``lovin'``, ``'cause``,
 ``y'all``, ``gonna``), and clippings lemmatise to their full word.
 
 Example:
@@ -21,6 +22,9 @@ import re
 import unicodedata
 from pathlib import Path
 from typing import Iterable, Iterator
+
+from lyricist.core.cache import user_cache_dir
+from lyricist.lang import fasttok
 
 # Clippings and lyric spellings whose full form a lemmatizer knows.
 CLIPPINGS = {
@@ -106,6 +110,37 @@ def _is_word(t: str) -> bool:
     return bool(_WORD.match(t)) and t != "'"
 
 
+@functools.lru_cache(maxsize=1)
+def replayed_rules():
+    """The pipeline's tokenizer rules and lookup lemmas replayed without spaCy
+    (:class:`lyricist.lang.fasttok.Rules`), from the user cache once built; None where
+    ``en_core_web_sm`` is installed, whose lemmatizer needs the pipeline itself.
+
+    The first call after an install or upgrade builds them from :func:`get_nlp` (importing
+    spaCy, about a second); later processes load them in a few hundredths of a second.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("en_core_web_sm") is not None:
+        return None
+    path = fasttok.cache_path("spacy-rules", (Path(__file__),), user_cache_dir())
+    return fasttok.cached_rules(path, build_rules)
+
+
+def build_rules() -> dict:
+    """:func:`lyricist.lang.fasttok.rules_of` the blank English pipeline and its lookup lemma table."""
+    import gzip
+    import importlib.util
+    import json
+
+    nlp = get_nlp()
+    spec = importlib.util.find_spec("spacy_lookups_data")
+    table = Path(next(iter(spec.submodule_search_locations))) / "data" / "en_lemma_lookup.json.gz"
+    with gzip.open(table, "rt", encoding="utf-8") as f:
+        lemmas = json.load(f)
+    return fasttok.rules_of(nlp, lemmas)
+
+
 def tokens(text: str) -> list[str]:
     """Lowercased word tokens of ``text``; punctuation, numbers and symbols dropped.
 
@@ -113,11 +148,19 @@ def tokens(text: str) -> list[str]:
         >>> tokens("Don't stop, runnin' down 5th street")
         ["don't", 'stop', "runnin'", 'down', 'street']
     """
+    rules = replayed_rules()
+    if rules is not None:
+        return [t.lower() for t in rules.texts(bounded(normalize(text))) if _is_word(t)]
     return [t.lower_ for t in get_nlp().tokenizer(bounded(normalize(text))) if _is_word(t.text)]
 
 
 def tokens_many(texts: Iterable[str], batch_size: int = 1000) -> Iterator[list[str]]:
-    """:func:`tokens` for many texts, streamed through ``tokenizer.pipe``."""
+    """:func:`tokens` for many texts, streamed (through ``tokenizer.pipe`` where spaCy runs)."""
+    rules = replayed_rules()
+    if rules is not None:
+        for t in texts:
+            yield [w.lower() for w in rules.texts(bounded(normalize(t))) if _is_word(w)]
+        return
     tok = get_nlp().tokenizer
     for doc in tok.pipe((bounded(normalize(t)) for t in texts), batch_size=batch_size):
         yield [t.lower_ for t in doc if _is_word(t.text)]
@@ -149,9 +192,12 @@ def lemma(word: str) -> str:
     w = w.strip("'")
     if not w:
         return word.lower()
-    nlp = get_nlp()
-    doc = nlp(bounded(w))
-    lem = doc[0].lemma_.lower() if len(doc) else w
+    rules = replayed_rules()
+    if rules is not None:
+        lem = rules.lemma(bounded(w)).lower()
+    else:
+        doc = get_nlp()(bounded(w))
+        lem = doc[0].lemma_.lower() if len(doc) else w
     return lem or w
 
 

