@@ -165,7 +165,7 @@ class Rules:
         for k, chunk in enumerate(_WS.split(text)):
             if not chunk:
                 continue
-            if k % 2 and toks and chunk[0] == " " and not ws[-1] and not toks[-1].isspace():
+            if k % 2 and toks and chunk[0] == " ":  # (odd chunks are whitespace, each after a word span)
                 ws[-1] = True  # one space after a token is its trailing space
                 chunk = chunk[1:]
                 if not chunk:
