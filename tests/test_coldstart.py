@@ -57,6 +57,16 @@ def test_lexicon_paths_import_no_transformers(env, tmp_path):
     assert "spacy" not in heavy and "transformers" not in heavy
 
 
+def test_model_score_runs_bert_without_transformers(env, tmp_path):
+    """The default scorer's BERT and the mood model's MiniLM run on lyricist.core.bert (transformers' import
+    took about 4 of a cold score's 7 s)."""
+    song = tmp_path / "song.txt"
+    song.write_text("I walk alone beneath the rain\nThe kettle sings, the morning's new\n", encoding="utf-8")
+    _run([["score", str(song), "--json"]], env)  # builds the tokenizer rules in the user cache
+    heavy = _run([["score", str(song), "--json"], ["score", str(song), "--scorer", "transformer", "--json"]], env)
+    assert heavy == ["torch"]
+
+
 def test_cli_import_is_light():
     code = ("import sys, lyricist.app.cli; bad = [m for m in {!r} if m in sys.modules]; "
             "assert not bad, bad").format(HEAVY)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
 
 from lyricist.core.errors import LyricistError
@@ -66,9 +67,18 @@ def minilm_path(base_model: str | None = None) -> str:
 def load_encoder(path: str):
     """``(tokenizer, model)`` of the encoder at ``path`` in eval mode, loaded once per process.
 
+    A local BERT folder (MiniLM) runs on :mod:`lyricist.core.bert`, which gives transformers' numbers
+    without importing it; anything else loads through transformers.
+
     Raises:
         LyricistError: the folder does not hold a loadable model (or a hub id needs internet).
     """
+    if os.path.isdir(path):
+        from lyricist.core import bert
+
+        light = bert.load_encoder(path)  # the same numbers without importing transformers (about 4 s)
+        if light is not None:
+            return light
     quiet_transformers()
     from transformers import AutoModel, AutoTokenizer
 

@@ -153,18 +153,24 @@ class TransformerScorer(Scorer):
 
     def __init__(self, folder: str | os.PathLike, max_len: int = 128, batch_size: int = 16):
 
-        quiet_transformers()
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from lyricist.core import bert
 
         folder = Path(folder)
         _check_transformer_folder(folder)
         self.source = str(folder)
-        try:
-            self.tok = AutoTokenizer.from_pretrained(str(folder))
-            self.model = AutoModelForSequenceClassification.from_pretrained(str(folder)).eval()
-        except Exception as e:
-            raise LyricistError(f"corrupt transformer checkpoint at {folder} ({e.__class__.__name__}): retrain it "
-                                f"with `lyricist train sentiment --arch transformer`") from None
+        light = bert.load_classifier(folder)  # a BERT (MiniLM) runs without importing transformers (about 4 s)
+        if light is not None:
+            self.tok, self.model = light
+        else:
+            quiet_transformers()
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+            try:
+                self.tok = AutoTokenizer.from_pretrained(str(folder))
+                self.model = AutoModelForSequenceClassification.from_pretrained(str(folder)).eval()
+            except Exception as e:
+                raise LyricistError(f"corrupt transformer checkpoint at {folder} ({e.__class__.__name__}): retrain "
+                                    f"it with `lyricist train sentiment --arch transformer`") from None
         # never past the model's position table: a tokenizer shared with a smaller model (the tiny test
         # BERT has 64 positions) may advertise a longer maximum
         self.max_len = min(max_len, getattr(self.tok, "model_max_length", max_len) or max_len,
