@@ -45,6 +45,48 @@ def user_cache_dir() -> Path | None:
     return Path(base)
 
 
+def read_cached(path: Path | None):
+    """The object pickled at ``path`` by :func:`write_cached`, or None when it is missing or damaged.
+
+    Only for files this package wrote into the user's own cache folder.
+    """
+    import pickle
+
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except Exception:  # noqa: BLE001 - missing, truncated or from another version: the caller rebuilds
+        return None
+
+
+def write_cached(path: Path | None, obj, stale: str = "") -> None:
+    """Pickle ``obj`` to ``path`` atomically (a temporary file, then a rename) and remove the older builds
+    beside it that match the glob ``stale``; an unwritable folder only means the next run rebuilds.
+
+    Example:
+        >>> import tempfile; d = Path(tempfile.mkdtemp())
+        >>> write_cached(d / "x-2.pickle", {"a": 1}, stale="x-*.pickle"); read_cached(d / "x-2.pickle")
+        {'a': 1}
+    """
+    import pickle
+
+    if path is None:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        for old in path.parent.glob(stale) if stale else ():
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
 def newest_mtime(folder: str | os.PathLike | None) -> float:
     """Newest modification time of ``folder`` and its direct entries (0.0 when missing).
 

@@ -29,11 +29,11 @@ Example:
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 import re
 from pathlib import Path
 from typing import Callable, Optional
+
+from lyricist.core.cache import read_cached, write_cached
 
 #: spans memoised per process (as spaCy's own cache does); the memo is emptied when full
 MEMO_SIZE = 200_000
@@ -271,26 +271,10 @@ def cached_rules(path: Optional[Path], build: Callable[[], dict]) -> Rules:
     Written atomically (a temporary file, then a rename); older builds beside it are removed; a
     missing, damaged or unwritable file only costs the build (spaCy's import, about a second).
     """
-    if path is not None:
-        try:
-            with open(path, "rb") as f:
-                state = pickle.load(f)
-            if isinstance(state, dict) and state.get("format") == FORMAT:
-                return Rules(state)
-        except Exception:  # noqa: BLE001 - missing or damaged: rebuild below
-            pass
+    state = read_cached(path)
+    if isinstance(state, dict) and state.get("format") == FORMAT:
+        return Rules(state)
     state = build()
     if path is not None:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as f:
-                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-            stem = path.name.rsplit("-", 1)[0]
-            for old in path.parent.glob(f"{stem}-*.pickle"):
-                if old != path:
-                    old.unlink(missing_ok=True)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        write_cached(path, state, stale=path.name.rsplit("-", 1)[0] + "-*.pickle")
     return Rules(state)

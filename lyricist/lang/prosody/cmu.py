@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import functools
 import itertools
-import os
 import re
 import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
 
-from lyricist.core.cache import user_cache_dir
+from lyricist.core.cache import read_cached, user_cache_dir, write_cached
 from lyricist.core.config import VERSION
 from lyricist.core.errors import LyricistError
 from lyricist.lang.prosody.phones import assonance_key, phone_parts, rhyme_of_phones, stressed_prons
@@ -133,8 +132,6 @@ def load_cached_lexicon(pronouncing) -> Lexicon:
     version and this code, so any change builds a new one; it is written atomically (a temporary file,
     then a rename), and a missing, stale, unreadable or unwritable cache only costs the rebuild.
     """
-    import pickle
-
     path = _lexicon_cache_path(pronouncing)
     if path is not None:
         import gc
@@ -142,29 +139,17 @@ def load_cached_lexicon(pronouncing) -> Lexicon:
         gc_was_on = gc.isenabled()
         gc.disable()  # hundreds of thousands of small objects and no cycles: the collector only slows the load
         try:
-            with open(path, "rb") as f:
-                state = pickle.load(f)
-            return Lexicon(state["prons"], state["syl"], state["rhyme_index"])
-        except Exception:  # noqa: BLE001 - missing or damaged: rebuild below
-            pass
+            state = read_cached(path)
         finally:
             if gc_was_on:
                 gc.enable()
+        if isinstance(state, dict) and {"prons", "syl", "rhyme_index"} <= set(state):
+            return Lexicon(state["prons"], state["syl"], state["rhyme_index"])
     pronouncing.init_cmu()
     lex = Lexicon(pronouncing.lookup)
-    if path is not None:
-        state = {"prons": lex.prons, "syl": lex.syl, "rhyme_index": lex.rhyme_index()}
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as f:
-                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-            for old in path.parent.glob("cmu-lexicon-*.pickle"):  # stale builds of older code or data
-                if old != path:
-                    old.unlink(missing_ok=True)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+    if path is not None:  # stale builds of older code or data go
+        write_cached(path, {"prons": lex.prons, "syl": lex.syl, "rhyme_index": lex.rhyme_index()},
+                     stale="cmu-lexicon-*.pickle")
     return lex
 
 
