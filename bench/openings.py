@@ -4,7 +4,7 @@ A pretrained base writes the commonest opening again and again ("I'm ... / I'm .
 ``DecodeSettings.w_opening`` lowers the score of a candidate by ``w_opening`` for each other line
 of the draft that opens with the same word. This bench drafts the same 8 development themes (from
 #15's examples and the app load test; never the eval themes or test songs) twice with one
-generator, same seeds: the model's decoding settings as they are, and the same with
+generator, same seeds: the model's decoding settings with ``w_opening=0`` and with
 ``w_opening=--weight``.
 
 Stage ``packet`` measures, for each side:
@@ -137,7 +137,7 @@ def score(args) -> int:
             for m in ("fluency", "coherence", "theme", "keep"):
                 ratings[pair[side]].setdefault(m, []).append(float(v[side][m]))
     st, w = key["stats"], key["weight"]
-    names = {"off": "w_opening 0 (the settings as they are)", "on": f"w_opening {w}"}
+    names = {"off": "w_opening 0", "on": f"w_opening {w}"}
     n = len(key["pairs"])
     pref = ["| pairs | w_opening %s preferred | tie | w_opening 0 preferred |" % w, "|---|---|---|---|",
             f"| {n} | {tally['on']} | {tally['tie']} | {tally['off']} |"]
@@ -157,10 +157,13 @@ def score(args) -> int:
         f"Run {key['date']} on {key['machine']}: `python bench/openings.py packet --model {key['model']} "
         f"--weight {w}`, then {args.reader} given only packet.md, then `python bench/openings.py score`. "
         f"{n} development themes (not the eval themes or the test songs), {LINES} lines of about {SYLLABLES} "
-        "syllables, each drafted twice with the same seed: the model's decoding settings as they are, and the same "
-        f"with `w_opening={w}`. SLOR judge: {key['judge'] or 'none (../shared/datasets missing)'}.", "",
+        "syllables, each drafted twice with the same seed: the model's decoding settings with `w_opening=0` and with "
+        f"`w_opening={w}`. SLOR judge: {key['judge'] or 'none (../shared/datasets missing)'}.", "",
         "What it changes and what it may cost:", "", *form, "", "Blind preference:", "", *pref, "",
-        "Blind ratings (mean):", "", *rows, ""])
+        "Blind ratings (mean):", "", *rows, "",
+        "A pair's two drafts share their first lines (the penalty has nothing to count until other lines exist), "
+        "so the reader judged mostly how each goes on; identical drafts are a tie. Theme relevance is MiniLM's "
+        "cosine; SLOR the judge's fluency score (higher reads more like lyrics to a trigram model).", ""])
     print(body)
     if not args.no_write:
         write_section("openings", body)

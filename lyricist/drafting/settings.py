@@ -70,8 +70,11 @@ class DecodeSettings:
 #: strong mood weights stuff them with sentiment words ("I'll kill it, crime I'll murder Crime"), while
 #: a stronger pull towards arriving at the end word naturally raised fluency from 1.8 to 2.8 of 5; on the
 #: better-trained model, sampling cooler and keeping nearer the best candidate won 4 of 6 pairs, fluency 2.0
-#: to 2.8.
-PLANNED = dict(w_mood=1.0, w_mood_logit=1.0, w_arrival=1.2, plan_bias=3.0, temperature=0.7, pick_temperature=0.3)
+#: to 2.8. Ranking down a line that opens like another (w_opening 1) cut repeated openings from 5 to 2.75 per
+#: 8-line draft; the reader preferred it in 4 of 8 pairs against 3 (1 tie) and kept 2.0 lines against 1.6, for
+#: a theme relevance of 0.336 against 0.363 (bench/openings.py).
+PLANNED = dict(w_mood=1.0, w_mood_logit=1.0, w_arrival=1.2, plan_bias=3.0, temperature=0.7, pick_temperature=0.3,
+               w_opening=1.0)
 
 
 def planned_settings(**overrides) -> DecodeSettings:
