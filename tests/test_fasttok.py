@@ -20,8 +20,7 @@ def both(tmp_path_factory):
     """The replayed rules, built into a fresh cache, and spaCy's own tokenizer."""
     from lyricist.lang import fasttok
 
-    path = fasttok.cache_path("spacy-rules", (), tmp_path_factory.mktemp("cache"))
-    rules = fasttok.cached_rules(path, T.build_rules)
+    rules = fasttok.cached_rules(tmp_path_factory.mktemp("cache") / "spacy-rules-test.pickle", T.build_rules)
     return rules, T.get_nlp()
 
 

