@@ -86,3 +86,22 @@ def test_anything_it_cannot_replay_falls_back_to_transformers(tiny_classifier, t
     assert bert.load_encoder(tmp_path / "missing") is None
     monkeypatch.setenv("LYRICIST_LIGHT_BERT", "0")
     assert bert.load_classifier(tiny_classifier) is None  # turned off
+
+
+@pytest.mark.parametrize("light", ["1", "0"])
+def test_a_tokenizer_larger_than_the_model_is_one_line(tmp_path, monkeypatch, light):
+    """Mismatched files: the ids would index past the embeddings (an IndexError on the first text before)."""
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from lyricist.core.errors import LyricistError
+    from lyricist.tone.scorers import TransformerScorer
+
+    folder = tmp_path / "clf"
+    conf = BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=1, num_attention_heads=4, intermediate_size=64,
+                      max_position_embeddings=64, id2label={0: "negative", 1: "neutral", 2: "positive"},
+                      label2id={"negative": 0, "neutral": 1, "positive": 2})
+    BertForSequenceClassification(conf).save_pretrained(folder)
+    AutoTokenizer.from_pretrained(minilm_path()).save_pretrained(folder)
+    monkeypatch.setenv("LYRICIST_LIGHT_BERT", light)
+    with pytest.raises(LyricistError, match="tokenizer has 30,522 tokens but the model only 100 embeddings"):
+        TransformerScorer(folder)

@@ -70,6 +70,9 @@ class Tokenizer:
         pad = pad.get("content", "[PAD]") if isinstance(pad, dict) else pad
         self.pad_token_id = self.tok.token_to_id(pad) or 0
 
+    def __len__(self) -> int:
+        return self.tok.get_vocab_size()
+
     def __call__(self, texts: Sequence[str], truncation: bool = False, max_length: Optional[int] = None,
                  padding: bool = False, return_tensors: Optional[str] = None, add_special_tokens: bool = True) -> dict:
         if truncation:
@@ -165,17 +168,21 @@ class Classifier(nn.Module):
         return SimpleNamespace(logits=self.classifier(pooled))
 
 
-def _load(model: nn.Module, folder: Path, prefix: str) -> bool:
-    """Copy the safetensors weights in; False unless every parameter is there and nothing else is."""
+def _load(model: nn.Module, folder: Path) -> bool:
+    """Copy the safetensors weights in; False unless every parameter is there and nothing else is.
+
+    A ``BertModel`` folder names its tensors without the ``bert.`` prefix; its pooler is dropped when
+    the model here has none (the encoder only mean-pools).
+    """
     from safetensors.torch import load_file
 
     try:
         state = load_file(str(folder / "model.safetensors"))
     except Exception:  # noqa: BLE001 - a damaged file: transformers gives the error the user sees
         return False
-    state = {(k if k.startswith(prefix) or k == "classifier.weight" or k.startswith("classifier.")
-              else prefix + k): v for k, v in state.items() if not k.endswith("position_ids")}
-    if prefix == "bert." and not any(k.startswith("bert.pooler.") for k in model.state_dict()):
+    state = {(k if k.startswith(("bert.", "classifier.")) else "bert." + k): v for k, v in state.items()
+             if not k.endswith("position_ids")}
+    if not hasattr(model.bert, "pooler"):
         state = {k: v for k, v in state.items() if not k.startswith("bert.pooler.")}
     try:
         missing, unexpected = model.load_state_dict(state, strict=False)
@@ -195,12 +202,11 @@ def load_classifier(folder: str | os.PathLike) -> Optional[tuple[Tokenizer, Clas
     """``(tokenizer, model)`` of a BERT sequence classifier folder in eval mode, or None (use transformers)."""
     folder = Path(folder)
     cfg = _config(folder) if enabled() else None
-    if cfg is None or not cfg.get("id2label") or "BertForSequenceClassification" not in (cfg.get("architectures") or []):
-        return None
-    if cfg.get("problem_type") not in (None, "single_label_classification"):
+    if (cfg is None or not cfg.get("id2label") or "BertForSequenceClassification" not in (cfg.get("architectures") or [])
+            or cfg.get("problem_type") not in (None, "single_label_classification")):
         return None
     model = Classifier(cfg)
-    if not _load(model, folder, "bert."):
+    if not _load(model, folder):
         return None
     tok = _tokenizer(folder)
     return (tok, model.eval()) if tok is not None else None
@@ -213,7 +219,7 @@ def load_encoder(folder: str | os.PathLike) -> Optional[tuple[Tokenizer, Encoder
     if cfg is None:
         return None
     model = EncoderModel(cfg)
-    if not _load(model, folder, "bert."):
+    if not _load(model, folder):
         return None
     tok = _tokenizer(folder)
     return (tok, model.eval()) if tok is not None else None

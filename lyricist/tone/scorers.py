@@ -171,6 +171,10 @@ class TransformerScorer(Scorer):
             except Exception as e:
                 raise LyricistError(f"corrupt transformer checkpoint at {folder} ({e.__class__.__name__}): retrain "
                                     f"it with `lyricist train sentiment --arch transformer`") from None
+        n_tok, n_emb = len(self.tok), int(getattr(self.model.config, "vocab_size", 0) or 0)
+        if n_emb and n_tok > n_emb:  # its ids would index past the embeddings (an IndexError on the first text)
+            raise LyricistError(f"{folder}: the tokenizer has {n_tok:,} tokens but the model only {n_emb:,} embeddings "
+                                f"(mismatched files): retrain it with `lyricist train sentiment --arch transformer`")
         # never past the model's position table: a tokenizer shared with a smaller model (the tiny test
         # BERT has 64 positions) may advertise a longer maximum
         self.max_len = min(max_len, getattr(self.tok, "model_max_length", max_len) or max_len,
