@@ -55,21 +55,20 @@ LINES, SYLLABLES = 8, 8
 
 def repeated_openings(lines: list[str]) -> int:
     """Lines whose first word already opened an earlier line of the same draft."""
-    from lyricist.drafting.decode import first_word
+    from lyricist.drafting.decode import opening_counts
 
-    starts = [first_word(t) for t in lines if first_word(t)]
-    return len(starts) - len(set(starts))
+    return sum(n - 1 for n in opening_counts(lines).values())
 
 
 def packet(args) -> int:
     from lyricist.drafting.cowrite import draft, warm_up
-    from lyricist.drafting.decode import first_word
+    from lyricist.drafting.decode import opening_counts
     from lyricist.drafting.metrics import rhyme_accuracy, syllable_accuracy
 
-    from lyricist.drafting.settings import DecodeSettings, planned_settings
+    from lyricist.drafting.cowrite import default_settings
 
     gen = warm_up(args.model)
-    base = planned_settings() if gen.enc.plan else DecodeSettings()  # what draft() uses when given none
+    base = default_settings(gen)  # what draft() uses when given none
     sides = {"off": replace(base, w_opening=0.0), "on": replace(base, w_opening=args.weight)}
     judge = None
     if JUDGE.exists():
@@ -88,7 +87,7 @@ def packet(args) -> int:
             out.append(d.texts)
             ok += sum(ln.ok for ln in d.lines)
             print(f"[{name}] {theme} ({mood}, {scheme})", *d.texts, sep="\n  ", file=sys.stderr, flush=True)
-        top, n_top = Counter(first_word(t) for d in out for t in d).most_common(1)[0]
+        top, n_top = sum((opening_counts(d) for d in out), Counter()).most_common(1)[0]
         own, shuffled = relevance(out, [t for t, _, _ in THEMES])
         stats[name] = {"w_opening": settings.w_opening,
                        "repeated_openings": round(statistics.mean(repeated_openings(d) for d in out), 2),

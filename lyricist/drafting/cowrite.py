@@ -85,10 +85,10 @@ def _session(gen: Generator, theme: str, mood: Optional[str], settings: Optional
         if not keywords:  # only function words ("all of it"): keep them rather than nothing
             keywords = [t for t in toks if t.isascii()][:4]
     cls = PlannedSession if gen.enc.plan else Session
-    return cls(gen, theme, mood, keywords, settings or _default_settings(gen), ThemeModel(theme, keywords, space))
+    return cls(gen, theme, mood, keywords, settings or default_settings(gen), ThemeModel(theme, keywords, space))
 
 
-def _default_settings(gen: Generator) -> DecodeSettings:
+def default_settings(gen: Generator) -> DecodeSettings:
     """The decoder's defaults for this generator: a planned model has its own (:func:`planned_settings`)."""
     return planned_settings() if gen.enc.plan else DecodeSettings()
 
@@ -367,7 +367,7 @@ def warm_up(model_dir: str | os.PathLike | None = None) -> Generator:
     gen = load_generator(model_dir)  # cached: the same object until the checkpoint changes
     if not gen.warm:
         draft("morning light on the river", lines=2, scheme="AA", syllables=6, mood="happy", model_dir=gen.folder,
-              settings=dataclasses.replace(_default_settings(gen), n_candidates=2, retries=0, mood_swaps=1))
+              settings=dataclasses.replace(default_settings(gen), n_candidates=2, retries=0, mood_swaps=1))
         gen.warm = True
     return gen
 
