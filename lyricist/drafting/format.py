@@ -158,6 +158,15 @@ def load_tokenizer(folder: str | os.PathLike, plan: bool = False):
     except Exception as e:  # corrupt json, missing files: one line for the user
         raise LyricistError(f"cannot read the tokenizer in {folder} ({e.__class__.__name__}): "
                             f"retrain with `lyricist train generator`") from None
+    return check_tokenizer(tok, folder, plan)
+
+
+def check_tokenizer(tok, folder: str | os.PathLike, plan: bool = False):
+    """``tok`` when it has every special token (and the plan tokens when ``plan``).
+
+    Raises:
+        LyricistError: it lacks one, so it does not belong to a lyricist generator.
+    """
     vocab = tok.get_vocab()
     missing = [t for t in SPECIAL_TOKENS + (PLAN_TOKENS if plan else ()) if t not in vocab]
     if missing:
