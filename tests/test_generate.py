@@ -523,20 +523,28 @@ def test_planned_model_on_a_tiny_llama_writes_towards_its_end_words(planned_tiny
         assert ln.ok or ln.issues
 
 
-def test_opening_penalty_varies_how_lines_start(tiny):
-    """w_opening ranks down a candidate whose first word already opens other lines of the draft."""
-    from lyricist.drafting.cowrite import draft
-    from lyricist.drafting.decode import first_word
+def test_opening_penalty_ranks_down_a_line_that_opens_like_others(tiny):
+    """w_opening ranks down a candidate whose first word already opens other lines of the draft.
+
+    (Measured on drafts in bench/openings.py; on the tiny test models few candidates meet every
+    constraint, so whole drafts rarely show it, and the ranking is checked directly.)
+    """
+    from lyricist.drafting.checks import Candidate
+    from lyricist.drafting.decode import Session
+    from lyricist.drafting.model import load_generator
     from lyricist.drafting.settings import DecodeSettings
+    from lyricist.drafting.theme import ThemeModel
 
-    def repeated(w: float) -> int:
-        n = 0
-        for seed in range(3):
-            d = draft("rain on the roof", lines=8, scheme="AABB", syllables=6, model_dir=tiny[0], seed=seed,
-                      settings=DecodeSettings(w_opening=w))
-            starts = [first_word(t) for t in d.texts]
-            n += len(starts) - len(set(starts))
-        return n
-
-    off, on = repeated(0.0), repeated(100.0)
-    assert on < off, (on, off)  # 1 against 4 when written
+    gen = load_generator(tiny[0])
+    others = ["And a light in the hall", "And the door was cold"]
+    best = {}
+    for w in (0.0, 1.0, 100.0):
+        sess = Session(gen, "rain on the roof", None, ["rain"], DecodeSettings(w_opening=w),
+                       ThemeModel("rain on the roof", ["rain"]))
+        pool = [Candidate(text="And the rain came down", words=["and", "the", "rain", "came", "down"], syllables=6,
+                          lm=1.5, issues=[], target=6),
+                Candidate(text="Rain upon the roof", words=["rain", "upon", "the", "roof"], syllables=6, lm=0.0,
+                          issues=[], target=6)]
+        sess._rank(pool, others)
+        best[w] = pool[0].text
+    assert best == {0.0: "And the rain came down", 1.0: "Rain upon the roof", 100.0: "Rain upon the roof"}

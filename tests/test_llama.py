@@ -150,3 +150,15 @@ def test_drafting_on_a_llama_imports_no_transformers(planned_tiny, tiny_checkpoi
     assert p.returncode == 0, p.stderr[-2000:]
     assert p.stdout.strip().splitlines()[-1] == "false"
 
+
+def test_draw_keeps_to_the_top_k_with_the_same_odds():
+    from lyricist.drafting.sampling import draw
+
+    p = torch.zeros(3, 1000)
+    p[:, 10], p[:, 20], p[:, 30] = 0.5, 0.3, 0.2
+    g = torch.Generator().manual_seed(0)
+    got = torch.cat([draw(p, g, top_k=5) for _ in range(2000)])
+    counts = {t: int((got == t).sum()) for t in (10, 20, 30)}
+    assert sum(counts.values()) == 6000
+    assert abs(counts[10] / 6000 - 0.5) < 0.03 and abs(counts[20] / 6000 - 0.3) < 0.03
+    assert torch.equal(draw(p, torch.Generator().manual_seed(1), 5), draw(p, torch.Generator().manual_seed(1), 5))

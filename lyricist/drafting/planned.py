@@ -47,6 +47,7 @@ from lyricist.drafting.checks import Candidate
 from lyricist.drafting.decode import Session
 from lyricist.drafting.model import Generator, lm_forward
 from lyricist.drafting.rhymewords import WORDLIKE, rhyme_words
+from lyricist.drafting.sampling import draw
 from lyricist.drafting.settings import DecodeSettings
 from lyricist.drafting.tables import WEAK_ENDINGS
 from lyricist.drafting.theme import MOOD_VALENCE
@@ -284,7 +285,7 @@ def sample_planned(gen: Generator, settings: DecodeSettings, mood_bias, ctx: lis
             adj = adj.masked_fill(adj < kth, -math.inf)
         probs = torch.nan_to_num(torch.softmax(adj, -1), nan=0.0)
         probs[probs.sum(-1) <= 0, tb.nl] = 1.0
-        nxt = torch.multinomial(probs, 1, generator=g).squeeze(1)
+        nxt = draw(probs, g, s.top_k)
         for b, row in enumerate(rows):
             if row.done:
                 nxt[b] = tb.nl

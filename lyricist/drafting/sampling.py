@@ -125,6 +125,29 @@ class RowRules:
             row.word += piece
 
 
+def draw(probs, generator, top_k: int = 0):
+    """One token id per row of ``probs`` ``(B, V)`` (rows of weights, each with some mass), as ``torch.multinomial``.
+
+    When the rows were cut to their ``top_k`` most likely tokens, this draws among those ``top_k``
+    columns only: ``torch.multinomial`` over a whole 49k vocabulary took 23 ms a step for 20 rows on
+    the 2-core CPU, a sixth of a draft. The distribution is the same (a row with more than ``top_k``
+    nonzero weights, from ties at the cut, keeps its ``top_k`` largest).
+
+    Example:
+        >>> import torch
+        >>> p = torch.zeros(2, 10); p[0, 3] = 1.0; p[1, 7] = 0.5; p[1, 8] = 0.5
+        >>> ids = draw(p, torch.Generator().manual_seed(0), top_k=4)
+        >>> int(ids[0]), int(ids[1]) in (7, 8)
+        (3, True)
+    """
+    import torch
+
+    if 0 < top_k < probs.shape[-1]:
+        vals, idx = torch.topk(probs, top_k, -1)
+        return idx.gather(1, torch.multinomial(vals, 1, generator=generator)).squeeze(1)
+    return torch.multinomial(probs, 1, generator=generator).squeeze(1)
+
+
 def sample_lines(gen: Generator, settings: DecodeSettings, mood_bias, ctx: list[int], body: list[int],
                  forced: list[list[int]], target: int, seed: int, free_join: bool = False):
     """Sample one line per row of ``forced`` (token ids each row must start with), in one batch.
@@ -180,7 +203,7 @@ def sample_lines(gen: Generator, settings: DecodeSettings, mood_bias, ctx: list[
         dead = probs.sum(-1) <= 0
         if bool(dead.any()):
             probs[dead, enc.nl] = 1.0  # nothing allowed: the row ends here, as a failure
-        nxt = torch.multinomial(probs, 1, generator=g).squeeze(1)  # (B,)
+        nxt = draw(probs, g, s.top_k)  # (B,)
         for b, row in enumerate(rows):
             if row.done:
                 nxt[b] = enc.nl
