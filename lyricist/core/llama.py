@@ -315,7 +315,7 @@ class CausalLM(nn.Module):
             cache = KVCache(len(self.model.layers))
         past = cache.get_seq_length()
         if position_ids is None:
-            position_ids = torch.arange(past, past + t).expand(b, t)
+            position_ids = torch.arange(past, past + t, device=input_ids.device).expand(b, t)
         x = self.model.embed_tokens(input_ids)
         freqs = position_ids[..., None].float() * self.inv_freq.float()  # (B, T, d/2)
         emb = torch.cat((freqs, freqs), -1)
@@ -323,7 +323,8 @@ class CausalLM(nn.Module):
         s = past + t
         mask = None
         if attention_mask is not None or t > 1:
-            keep = torch.arange(s)[None, :] <= torch.arange(past, s)[:, None]  # (T, S) causal
+            at = torch.arange(s, device=input_ids.device)
+            keep = at[None, :] <= at[past:, None]  # (T, S) causal
             keep = keep[None, None]
             if attention_mask is not None:
                 keep = keep & attention_mask[:, None, None, :s].bool()
