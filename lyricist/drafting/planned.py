@@ -85,23 +85,24 @@ class PlanTables:
                                        clean_up_tokenization_spaces=False) + [""] * (V - n)
         special = set(tok.all_special_ids)
         self.nl = gen.enc.nl
-        self.banned = torch.zeros(V, dtype=torch.bool)
-        self.starts = torch.zeros(V, dtype=torch.bool)
+        banned, starts = [], []  # indices, set in one go (item assignment on a tensor costs ~4 us each)
         self.word_ids: dict[str, list[int]] = {}  # lowercase whole word -> word-start token ids spelling it alone
         for i, p in enumerate(self.pieces):
             if i in special or i >= n or not p or _BAD_PIECE.search(p) or not p.isprintable() or _foreign(p):
-                self.banned[i] = True
+                banned.append(i)
                 continue
             if p.startswith(" "):
-                self.starts[i] = True
+                starts.append(i)
                 w = p[1:]
                 if w.isalpha():
                     self.word_ids.setdefault(w.lower(), []).append(i)
+        self.banned = torch.zeros(V, dtype=torch.bool)
+        self.banned[banned] = True
+        self.starts = torch.zeros(V, dtype=torch.bool)
+        self.starts[starts] = True
         self.banned[self.nl] = False  # allowed only when the line may end (masked per row)
         self.penal = torch.zeros(V, dtype=torch.bool)  # content words: the repetition penalty's targets
-        for w, ids in self.word_ids.items():
-            if not is_stop(w):
-                self.penal[ids] = True
+        self.penal[[i for w, ids in self.word_ids.items() if not is_stop(w) for i in ids]] = True
 
 
 _TABLES: "weakref.WeakKeyDictionary[Generator, PlanTables]" = weakref.WeakKeyDictionary()
