@@ -31,6 +31,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lyricist.core.replay import named_module, read_tokenizer
+
 
 def enabled() -> bool:
     """False when ``LYRICIST_LIGHT_BERT`` is ``0``, ``off`` or ``no``."""
@@ -55,15 +57,7 @@ class Tokenizer:
     """The folder's fast tokenizer (``tokenizer.json``), called as transformers' tokenizer is called here."""
 
     def __init__(self, folder: Path):
-        from tokenizers import Tokenizer as RustTokenizer
-
-        self.tok = RustTokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tok.no_padding()
-        self.tok.no_truncation()
-        try:
-            conf = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            conf = {}
+        self.tok, conf = read_tokenizer(folder)
         most = conf.get("model_max_length")
         self.model_max_length = int(most) if isinstance(most, (int, float)) and 0 < most < 10**9 else 512
         pad = conf.get("pad_token", "[PAD]")
@@ -90,13 +84,6 @@ class Tokenizer:
         return {"input_ids": ids, "attention_mask": mask}
 
 
-def _module(**children) -> nn.Module:
-    m = nn.Module()
-    for name, child in children.items():
-        m.add_module(name, child)  # add_module, because transformers names one of them "self"
-    return m
-
-
 class Encoder(nn.Module):
     """BERT's embeddings and encoder layers (and pooler), with transformers' parameter names."""
 
@@ -104,19 +91,22 @@ class Encoder(nn.Module):
         super().__init__()
         h, inter, eps = cfg["hidden_size"], cfg["intermediate_size"], cfg.get("layer_norm_eps", 1e-12)
         self.heads = cfg["num_attention_heads"]
-        self.embeddings = _module(word_embeddings=nn.Embedding(cfg["vocab_size"], h),
+        self.embeddings = named_module(word_embeddings=nn.Embedding(cfg["vocab_size"], h),
                                   position_embeddings=nn.Embedding(cfg["max_position_embeddings"], h),
                                   token_type_embeddings=nn.Embedding(cfg.get("type_vocab_size", 2), h),
                                   LayerNorm=nn.LayerNorm(h, eps=eps))
-        layers = [_module(attention=_module(self=_module(query=nn.Linear(h, h), key=nn.Linear(h, h),
-                                                         value=nn.Linear(h, h)),
-                                            output=_module(dense=nn.Linear(h, h), LayerNorm=nn.LayerNorm(h, eps=eps))),
-                          intermediate=_module(dense=nn.Linear(h, inter)),
-                          output=_module(dense=nn.Linear(inter, h), LayerNorm=nn.LayerNorm(h, eps=eps)))
+        def norm() -> nn.LayerNorm:
+            return nn.LayerNorm(h, eps=eps)
+
+        layers = [named_module(attention=named_module(self=named_module(query=nn.Linear(h, h), key=nn.Linear(h, h),
+                                                                        value=nn.Linear(h, h)),
+                                                      output=named_module(dense=nn.Linear(h, h), LayerNorm=norm())),
+                               intermediate=named_module(dense=nn.Linear(h, inter)),
+                               output=named_module(dense=nn.Linear(inter, h), LayerNorm=norm()))
                   for _ in range(cfg["num_hidden_layers"])]
-        self.encoder = _module(layer=nn.ModuleList(layers))
+        self.encoder = named_module(layer=nn.ModuleList(layers))
         if pooler:
-            self.pooler = _module(dense=nn.Linear(h, h))
+            self.pooler = named_module(dense=nn.Linear(h, h))
 
     def hidden(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Last hidden states ``(B, T, H)``."""

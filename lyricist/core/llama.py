@@ -36,6 +36,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lyricist.core.replay import named_module, read_tokenizer
+
 #: tokenizer_config.json keys whose tokens transformers counts in ``all_special_ids``
 _NAMED = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
 
@@ -87,15 +89,7 @@ class Tokenizer:
     """
 
     def __init__(self, folder: Path):
-        from tokenizers import Tokenizer as RustTokenizer
-
-        self.tok = RustTokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tok.no_padding()
-        self.tok.no_truncation()
-        try:
-            conf = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            conf = {}
+        self.tok, conf = read_tokenizer(folder)
         names = []
         for key in _NAMED:
             t = conf.get(key)
@@ -214,7 +208,8 @@ class KVCache:
 
 
 class Output:
-    """What :meth:`CausalLM.forward` returns: ``logits`` and ``cache`` (also through ``get``, as on transformers' outputs)."""
+    """What :meth:`CausalLM.forward` returns: ``logits`` and ``cache`` (also through ``get``, as transformers'
+    outputs allow)."""
 
     def __init__(self, logits: torch.Tensor, cache: KVCache):
         self.logits, self.cache = logits, cache
@@ -237,20 +232,14 @@ class RMSNorm(nn.Module):
         return self.weight * h.to(x.dtype)
 
 
-def _module(**children) -> nn.Module:
-    m = nn.Module()
-    for name, child in children.items():
-        m.add_module(name, child)
-    return m
-
-
 def _attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, keep: Optional[torch.Tensor], scale: float):
     """Grouped-query attention ``(B, T, heads x d)`` of ``q`` ``(B, heads, T, d)`` over ``k``/``v`` ``(B, kv, S, d)``.
 
     Plain matrix products with the query heads of each key/value head stacked: for one new token
     against a short cache this is several times faster on a CPU than ``scaled_dot_product_attention``
     (its flash kernel took 1.1 ms a layer in fp32 and 2.7 ms in bf16 for a 20-row step). It runs in
-    fp32 whatever the weights (bf16 scores of about 30 would be rounded to 1/8). ``keep`` ``(B, 1, T, S)`` is True where a query may attend.
+    fp32 whatever the weights (bf16 scores of about 30 would be rounded to 1/8). ``keep``
+    ``(B, 1, T, S)`` is True where a query may attend.
     """
     b, h, t, d = q.shape
     kvh, s = k.shape[1], k.shape[2]
@@ -284,13 +273,16 @@ class CausalLM(nn.Module):
         self.head_dim = cfg.get("head_dim") or h // self.heads
         eps = float(cfg.get("rms_norm_eps", 1e-6))
         d, kvd = self.heads * self.head_dim, self.kv_heads * self.head_dim
-        layers = [_module(self_attn=_module(q_proj=nn.Linear(h, d, bias=False), k_proj=nn.Linear(h, kvd, bias=False),
-                                            v_proj=nn.Linear(h, kvd, bias=False), o_proj=nn.Linear(d, h, bias=False)),
-                          mlp=_module(gate_proj=nn.Linear(h, inter, bias=False), up_proj=nn.Linear(h, inter, bias=False),
-                                      down_proj=nn.Linear(inter, h, bias=False)),
-                          input_layernorm=RMSNorm(h, eps), post_attention_layernorm=RMSNorm(h, eps))
+        def lin(i: int, o: int) -> nn.Linear:
+            return nn.Linear(i, o, bias=False)
+
+        layers = [named_module(self_attn=named_module(q_proj=lin(h, d), k_proj=lin(h, kvd), v_proj=lin(h, kvd),
+                                                      o_proj=lin(d, h)),
+                               mlp=named_module(gate_proj=lin(h, inter), up_proj=lin(h, inter),
+                                                down_proj=lin(inter, h)),
+                               input_layernorm=RMSNorm(h, eps), post_attention_layernorm=RMSNorm(h, eps))
                   for _ in range(cfg["num_hidden_layers"])]
-        self.model = _module(embed_tokens=nn.Embedding(cfg["vocab_size"], h), layers=nn.ModuleList(layers),
+        self.model = named_module(embed_tokens=nn.Embedding(cfg["vocab_size"], h), layers=nn.ModuleList(layers),
                              norm=RMSNorm(h, eps))
         self.tied = bool(cfg.get("tie_word_embeddings", False))
         self.lm_head = nn.Linear(h, cfg["vocab_size"], bias=False)
