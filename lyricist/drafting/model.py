@@ -269,7 +269,7 @@ class Generator:
                                 "`lyricist train generator`") from None
         self.meta = doc
         self.plan = bool(doc.get("plan", self.cfg.plan))
-        light = llama.load_causal_lm(self.folder)  # a Llama (SmolLM2) decodes without transformers: 2-4x faster
+        light = llama.load_causal_lm(self.folder)  # a Llama (SmolLM2): leaner steps, no transformers import
         if light is not None:
             self.tok, self.model = check_tokenizer(light[0], self.folder, plan=self.plan), light[1]
         else:
