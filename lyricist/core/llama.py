@@ -156,9 +156,9 @@ class KVLayer:
             self._k, self._v, self.n = k, v, int(k.shape[2])
             return k, v
         n, t = self.n, int(k.shape[2])
-        if self._k.shape[0] != k.shape[0] or self._v.shape[2] < n:
+        if self._k.shape[0] != k.shape[0]:
             raise ValueError("the cache's batch does not match the input's")
-        if n + t > self._k.shape[2] or self._k.shape[2] != self._v.shape[2]:
+        if n + t > min(self._k.shape[2], self._v.shape[2]):  # no room (or keys and values assigned unequal)
             room = n + t + max(64, (n + t) // 2)
             grow = (self._k.shape[0], self._k.shape[1], room, self._k.shape[3])
             nk, nv = self._k.new_empty(grow), self._v.new_empty(grow)
@@ -297,6 +297,10 @@ class CausalLM(nn.Module):
 
     def get_output_embeddings(self) -> nn.Linear:
         return self.lm_head
+
+    def get_decoder(self) -> nn.Module:
+        """The embeddings, layers and final norm (``.layers``), as transformers' ``get_decoder``."""
+        return self.model
 
     @torch.inference_mode()
     def forward(self, input_ids: torch.Tensor, cache: Optional[KVCache] = None,
