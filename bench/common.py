@@ -17,6 +17,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "docs" / "BENCHMARKS.md"
+DATA = ROOT.parent / "shared" / "datasets"
+NJU_TRAIN = DATA / "nju_musicmood" / "nju_musicmood_train.csv"
+"""The NJU-MusicMood train split (400 songs with lyrics): the mood benchmarks' out-of-domain set."""
+
+
+def shared_file(path: Path) -> bool:
+    """True when a benchmark data file is there; otherwise says the bench is skipped, and False."""
+    if path.is_file():
+        return True
+    print(f"skipped: {path} not found (the benchmark data sets live in ../shared/datasets)")
+    return False
 
 
 def write_section(name: str, body: str, path: Path = BENCHMARKS) -> None:

@@ -27,9 +27,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "datasets"
 sys.path.insert(0, str(ROOT / "bench"))
-from common import machine, write_section  # noqa: E402
+from common import DATA, NJU_TRAIN, machine, write_section  # noqa: E402
 
 SETS = {  # name -> (file, split)
     "SST-2 dev": (DATA / "sst2" / "dev.tsv", "all"),
@@ -69,7 +68,7 @@ def main(argv=None) -> int:
                 print(f"{name:8s} {scorer:11s} {label:20s} acc {r['accuracy']:.3f} macro-F1 {r['macro_f1']:.3f} n {r['n']}",
                       flush=True)
             rows.append(("VADER (lexicon)" if scorer == "lexicon" else f"{name}: {scorer}", cells))
-        m = _eval(["mood", "--data", str(DATA / "nju_musicmood" / "nju_musicmood_train.csv")], folder)
+        m = _eval(["mood", "--data", str(NJU_TRAIN)], folder)
         mood.append((name, m["accuracy"], m["macro_f1"], m["n"]))
         print(f"{name:8s} mood NJU train acc {m['accuracy']:.3f} macro-F1 {m['macro_f1']:.3f} n {m['n']}", flush=True)
     lines = ["## Default models on data no one here wrote (`bench/defaults.py`)", "",

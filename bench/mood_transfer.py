@@ -21,7 +21,6 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "datasets"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -33,9 +32,10 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/BENCHMARKS.md alone")
     args = ap.parse_args()
-    path = DATA / "nju_musicmood" / "nju_musicmood_train.csv"
-    if not path.is_file():
-        print(f"skipped: {path} not found (the benchmark data sets live in ../shared/datasets)")
+    from common import NJU_TRAIN, shared_file
+
+    path = NJU_TRAIN
+    if not shared_file(path):
         return 0
     import numpy as np
     import torch
