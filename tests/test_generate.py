@@ -527,7 +527,7 @@ def test_opening_penalty_ranks_down_a_line_that_opens_like_others(tiny):
     """w_opening ranks down a candidate whose first word already opens other lines of the draft.
 
     (Measured on drafts in bench/openings.py; on the tiny test models few candidates meet every
-    constraint, so whole drafts rarely show it, and the ranking is checked directly.)
+    constraint, so whole drafts rarely show it, and Session.rank is checked directly.)
     """
     from lyricist.drafting.checks import Candidate
     from lyricist.drafting.decode import Session
@@ -545,6 +545,6 @@ def test_opening_penalty_ranks_down_a_line_that_opens_like_others(tiny):
                           lm=1.5, issues=[], target=6),
                 Candidate(text="Rain upon the roof", words=["rain", "upon", "the", "roof"], syllables=6, lm=0.0,
                           issues=[], target=6)]
-        sess._rank(pool, others)
+        sess.rank(pool, others)
         best[w] = pool[0].text
     assert best == {0.0: "And the rain came down", 1.0: "Rain upon the roof", 100.0: "Rain upon the roof"}

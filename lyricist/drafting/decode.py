@@ -183,7 +183,7 @@ class Session:
             pool += new
             if sum(1 for c in pool if not c.issues) >= want:
                 break
-        self._rank(pool, [t for _, t in others])
+        self.rank(pool, [t for _, t in others])
         return pool
 
     def measure(self, text: str, words: list[str], lm: float, partners: Sequence[str], used: set, future: int,
@@ -198,7 +198,7 @@ class Session:
         """True when a word n-gram of the line (n = 6) occurs in the training corpus."""
         return copies(self.gen, words)
 
-    def _rank(self, pool: list[Candidate], others: Sequence[str] = ()) -> None:
+    def rank(self, pool: list[Candidate], others: Sequence[str] = ()) -> None:
         """Score and sort candidates; ``others`` are the draft's other lines (the mood is the whole draft's)."""
         if not pool:
             return

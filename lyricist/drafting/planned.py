@@ -477,7 +477,7 @@ class PlannedSession(Session):
                 pool.append(self.measure(text, words, lm, partners, used, future, lines, index, target))
             if sum(1 for c in pool if not c.issues) >= want:
                 break
-        self._rank(pool, [t for _, t in others])
+        self.rank(pool, [t for _, t in others])
         return pool
 
     def measure(self, text: str, words: list[str], lm: float, partners: Sequence[str], used: set, future: int,
