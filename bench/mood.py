@@ -37,7 +37,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/BENCHMARKS.md alone")
     args = ap.parse_args()
-    from common import NJU_TRAIN, shared_file
+    from common import NJU_TRAIN, machine, shared_file, write_section
 
     path = NJU_TRAIN
     if not shared_file(path):
@@ -46,7 +46,6 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(args.threads)
-    from common import machine, write_section
 
     from lyricist.core.metrics import accuracy, macro_f1
     from lyricist.tone.mood import (LEXICON_FEATURES, MoodConfig, embedding_features, lexicon_features, load_mood_songs,

@@ -32,7 +32,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/BENCHMARKS.md alone")
     args = ap.parse_args()
-    from common import NJU_TRAIN, shared_file
+    from common import NJU_TRAIN, machine, shared_file, write_section
 
     path = NJU_TRAIN
     if not shared_file(path):
@@ -41,7 +41,6 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(args.threads)
-    from common import machine, write_section
 
     from lyricist.core.metrics import macro_f1
     from lyricist.tone.mood import MOOD_PRESETS, MoodConfig, embedding_features, lexicon_features, load_mood_songs
